@@ -1,0 +1,131 @@
+"""``outcomes-graph build``: sources to named graphs, validated, then swapped in atomically.
+
+Nothing is written to the store until every source has parsed and conformed; the
+new store is written beside the old one and only then linked into place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from outcomes_graph.check import check_sources, graph_digest
+from outcomes_graph.discover import discover_units, load_units, unit_for_path
+from outcomes_graph.errors import StoreError, ValidationFailed
+from outcomes_graph.report import BuildReport
+from outcomes_graph.settings import Settings
+from outcomes_graph.sources import LoadedSource
+from outcomes_graph.store import BuildInfo, install_build, new_build_dir
+
+__all__ = ["BuildResult", "build", "validate_sources"]
+
+#: ``progress(stage, item)``: called once per unit in each stage, for a progress display.
+Progress = Callable[[str, str], None]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    info: BuildInfo
+    folder: Path
+    report: BuildReport
+
+
+def validate_sources(
+    settings: Settings, paths: list[Path] | None = None, *, progress: Progress | None = None
+) -> tuple[BuildReport, list[LoadedSource]]:
+    """Load and validate the sources (all, or the units holding ``paths``) without writing anything."""
+    started = time.perf_counter()
+    units = discover_units(settings)
+    if paths:
+        wanted = {unit_for_path(p, units).key for p in paths}
+    loaded, errors = load_units(units, settings)
+    if progress:
+        for unit in units:
+            progress("load", unit.key)
+    report = BuildReport(source_errors=errors)
+    # Every loaded unit is checked (cached ones cost nothing) so that the chosen
+    # units see their context; only the chosen units' violations are reported.
+    shacl = check_sources(
+        loaded,
+        shapes_dir=settings.shapes_dir,
+        ontology_dir=settings.ontology_dir,
+        cache_dir=settings.cache_dir,
+        progress=(lambda key: progress("validate", key)) if progress else None,
+    )
+    report.violations = [v for v in shacl.violations if not paths or v.unit in wanted]
+    if paths:
+        report.source_errors = [e for e in errors if unit_for_path(e.location.file, units).key in wanted]
+    report.units_checked, report.units_from_cache = shacl.units_checked, shacl.units_from_cache
+    report.seconds = time.perf_counter() - started
+    return report, loaded
+
+
+def build(settings: Settings, *, progress: Progress | None = None) -> BuildResult:
+    """Build the store from the sources; raise ``ValidationFailed`` (store untouched) if any is invalid."""
+    t0 = time.perf_counter()
+    report, loaded = validate_sources(settings, progress=progress)
+    t1 = time.perf_counter()
+    if not report.ok:
+        raise ValidationFailed(report)
+    built_at = datetime.now(UTC)
+    digest = hashlib.sha256("".join(graph_digest(s.graph) for s in loaded).encode()).hexdigest()[:12]
+    build_id = f"{built_at:%Y%m%dT%H%M%SZ}-{digest}"
+    folder = new_build_dir(settings.store, build_id)
+    try:
+        graphs = _write_store(folder, loaded, progress)
+        info = BuildInfo(
+            build_id=build_id,
+            built_at=built_at.isoformat(timespec="seconds"),
+            graphs=graphs,
+            timings={"validate_seconds": round(t1 - t0, 3), "write_seconds": round(time.perf_counter() - t1, 3)},
+        )
+        info.write(folder)
+        install_build(settings.store, folder, keep=settings.keep_builds)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return BuildResult(info, folder, report)
+
+
+def _write_store(folder: Path, loaded: list[LoadedSource], progress: Progress | None) -> list[dict[str, object]]:
+    try:
+        store = ox.Store(str(folder))
+    except OSError as exc:
+        raise StoreError(f"cannot create a store at {folder}: {exc}") from None
+    graphs: list[dict[str, object]] = []
+    for source in loaded:
+        if progress:
+            progress("write", source.unit.key)
+        data = source.graph.serialize(format="nt", encoding="utf-8")
+        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(source.graph_iri)))
+        graphs.append(
+            {
+                "key": source.unit.key,
+                "iri": str(source.graph_iri),
+                "kind": source.unit.kind,
+                "visibility": "public",
+                "triples": len(source.graph),
+                "sha256": graph_digest(source.graph),
+                "files": [_relative(p) for p in source.unit.files],
+            }
+        )
+    store.flush()
+    store.optimize()
+    del store
+    return graphs
+
+
+def _relative(path: Path) -> str:
+    """A source path as ``frameworks/lof/concepts.csv``: the last parts under the data folder."""
+    parts = path.parts
+    for anchor in ("ontology", "frameworks", "mappings"):
+        if anchor in parts:
+            return "/".join(parts[len(parts) - 1 - parts[::-1].index(anchor) :])
+    return path.name

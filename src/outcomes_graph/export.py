@@ -1,0 +1,72 @@
+"""``outcomes-graph export``: the public graphs as Turtle, TriG, N-Quads, JSON-LD, SSSOM or CSV."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from outcomes_graph.errors import UsageError
+from outcomes_graph.queries import QueryRegistry
+from outcomes_graph.store import EmbeddedStore
+from outcomes_graph.vocab import CURIE_PREFIXES
+
+__all__ = ["EXPORT_FORMATS", "export"]
+
+EXPORT_FORMATS = ("ttl", "trig", "nq", "jsonld", "sssom", "csv")
+_QUAD_FORMATS = {"trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD}
+
+
+def export(store: EmbeddedStore, fmt: str, output: Path | None, *, queries_dir: Path) -> str:
+    """Write the export; return a short description of what was written."""
+    if fmt not in EXPORT_FORMATS:
+        raise UsageError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    if fmt == "sssom":
+        return _export_sssom(store, output)
+    with _open(output) as stream:
+        if fmt == "csv":
+            query = QueryRegistry.load(queries_dir).get("concepts-table")
+            result = store.query(query.sparql, substitutions=query.substitutions({}))
+            stream.write(result.serialize(format=ox.QueryResultsFormat.CSV))
+            return "the concepts table"
+        if fmt == "ttl":
+            triples = sorted({q.triple for q in _public_quads(store)}, key=str)
+            stream.write(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=CURIE_PREFIXES) or b"")
+            return f"{len(triples)} triples"
+        quads = list(_public_quads(store))
+        prefixes = CURIE_PREFIXES if fmt == "trig" else None
+        stream.write(ox.serialize(quads, format=_QUAD_FORMATS[fmt], prefixes=prefixes) or b"")
+        return f"{len(quads)} quads"
+
+
+def _public_quads(store: EmbeddedStore) -> Iterator[ox.Quad]:
+    wanted = {g.value for g in store.public_graphs}
+    for quad in store.raw:
+        if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value in wanted:
+            yield quad
+
+
+class _open:
+    def __init__(self, output: Path | None) -> None:
+        self.output = output
+        self.handle: BinaryIO | None = None
+
+    def __enter__(self) -> BinaryIO:
+        if self.output is None:
+            return sys.stdout.buffer
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = self.output.open("wb")
+        return self.handle
+
+    def __exit__(self, *exc: object) -> None:
+        if self.handle:
+            self.handle.close()
+
+
+def _export_sssom(store: EmbeddedStore, output: Path | None) -> str:
+    from outcomes_graph.sssom_export import export_mapping_sets
+
+    return export_mapping_sets(store, output)

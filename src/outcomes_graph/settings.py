@@ -1,0 +1,97 @@
+"""One ``Settings`` object, built by the entry point and passed down.
+
+Nothing else reads the environment. Each setting has a description (shown by
+``outcomes-graph --help`` and documented in the README; a test checks that).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from outcomes_graph.vocab import BASE
+
+__all__ = ["ENV_PREFIX", "Settings", "default_data_dir"]
+
+ENV_PREFIX = "OUTCOMES_GRAPH_"
+
+
+def default_data_dir() -> Path:
+    """The folder holding ``ontology/``, ``frameworks/``, ``mappings/``, ``shapes/`` and ``api/``.
+
+    An installed wheel carries them as package data under ``outcomes_graph/data``; an
+    editable install (a checkout) reads them from the repository root.
+    """
+    packaged = Path(__file__).parent / "data"
+    if (packaged / "ontology").is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2]
+
+
+def _setting(description: str, default: Any = None, **kwargs: Any) -> Any:
+    if "default_factory" in kwargs:
+        return field(metadata={"description": description}, **kwargs)
+    return field(default=default, metadata={"description": description})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of outcomes-graph. Environment variables are ``OUTCOMES_GRAPH_`` + the upper-case name."""
+
+    store: Path = _setting("Path of the on-disk Oxigraph store that `build` writes and other commands read.",
+                           Path("var/store"))
+    data_dir: Path = _setting(
+        "Folder holding ontology/, frameworks/, mappings/, shapes/ and api/ (default: the packaged data).",
+        default_factory=default_data_dir,
+    )
+    cache_dir: Path = _setting("Folder for the SHACL validation cache, keyed by content hash.", Path("var/cache"))
+    base: str = _setting("Base of every IRI the project mints.", BASE)
+    keep_builds: int = _setting("How many earlier store builds to keep beside the current one.", 1)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from ``OUTCOMES_GRAPH_*`` variables, then explicit overrides (CLI options)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is not None:
+                values[f.name] = _coerce(f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)
+
+    @classmethod
+    def descriptions(cls) -> dict[str, str]:
+        return {f.name: f.metadata["description"] for f in fields(cls)}
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.data_dir / "ontology"
+
+    @property
+    def frameworks_dir(self) -> Path:
+        return self.data_dir / "frameworks"
+
+    @property
+    def mappings_dir(self) -> Path:
+        return self.data_dir / "mappings"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.data_dir / "shapes"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.data_dir / "api" / "queries"
+
+
+def _coerce(type_name: Any, raw: str) -> Any:
+    name = type_name if isinstance(type_name, str) else getattr(type_name, "__name__", "")
+    if name == "Path":
+        return Path(raw)
+    if name == "int":
+        return int(raw)
+    return raw

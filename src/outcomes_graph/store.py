@@ -1,0 +1,155 @@
+"""The embedded on-disk Oxigraph store: where builds go, how they are swapped in, how they are read.
+
+Layout under ``settings.store`` (default ``var/store``)::
+
+    var/store                -> store.builds/20261122T101500Z-3f2a9c   (a symlink, swapped atomically)
+    var/store.builds/<id>/   one complete Oxigraph store per build, with build.json beside its files
+
+A build writes a new folder and only then repoints the link with ``os.replace``, so
+a failed build never touches the store that readers have open.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from outcomes_graph.errors import QueryError, StoreError
+from outcomes_graph.vocab import QUERY_PREFIXES
+
+__all__ = ["BUILD_INFO", "BuildInfo", "EmbeddedStore", "builds_dir", "install_build", "new_build_dir"]
+
+BUILD_INFO = "build.json"
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """What ``build.json`` records about one build."""
+
+    build_id: str
+    built_at: str
+    graphs: list[dict[str, Any]]
+    timings: dict[str, float]
+
+    @property
+    def public_graph_iris(self) -> list[str]:
+        return [g["iri"] for g in self.graphs if g.get("visibility", "public") == "public"]
+
+    @classmethod
+    def read(cls, folder: Path) -> BuildInfo:
+        path = folder / BUILD_INFO
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise StoreError(f"{folder} has no {BUILD_INFO}; it is not a complete build. Run `outcomes-graph build`.") from None
+        return cls(data["build_id"], data["built_at"], data["graphs"], data.get("timings", {}))
+
+    def write(self, folder: Path) -> None:
+        payload = {"build_id": self.build_id, "built_at": self.built_at, "graphs": self.graphs, "timings": self.timings}
+        (folder / BUILD_INFO).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+
+
+def builds_dir(store_path: Path) -> Path:
+    return store_path.with_name(store_path.name + ".builds")
+
+
+def new_build_dir(store_path: Path, build_id: str) -> Path:
+    folder = builds_dir(store_path) / build_id
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def install_build(store_path: Path, build_folder: Path, *, keep: int = 1) -> None:
+    """Point ``store_path`` at ``build_folder`` atomically, then prune old builds beyond ``keep``."""
+    if store_path.exists() and not store_path.is_symlink():
+        raise StoreError(
+            f"{store_path} is a real folder, not a link made by `outcomes-graph build`; "
+            "move it away or choose another --store"
+        )
+    previous = store_path.resolve() if store_path.is_symlink() else None
+    link = store_path.with_name(store_path.name + ".link-tmp")
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(os.path.relpath(build_folder, store_path.parent))
+    os.replace(link, store_path)
+    _prune(builds_dir(store_path), keep_current=build_folder.resolve(), keep_previous=previous, keep=keep)
+
+
+def _prune(folder: Path, *, keep_current: Path, keep_previous: Path | None, keep: int) -> None:
+    """Delete old builds, keeping the current one, the one it replaced and the newest others up to ``keep``."""
+    protected = {keep_current} | ({keep_previous} if keep_previous and keep > 0 else set())
+    room = max(keep - (len(protected) - 1), 0)
+    others = sorted((p for p in folder.iterdir() if p.is_dir() and p.resolve() not in protected), reverse=True)
+    for stale in others[room:]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+class EmbeddedStore:
+    """A built store opened for reading. Queries see the public graphs only (DESIGN §6)."""
+
+    def __init__(self, path: Path, *, read_only: bool = True) -> None:
+        folder = path.resolve()
+        if not folder.is_dir():
+            raise StoreError(f"no store at {path}; run `outcomes-graph build` first (or pass --store)")
+        self.path = path
+        self.info = BuildInfo.read(folder)
+        try:
+            self._store = ox.Store.read_only(str(folder)) if read_only else ox.Store(str(folder))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}") from None
+        self._public = [ox.NamedNode(iri) for iri in self.info.public_graph_iris]
+
+    @property
+    def raw(self) -> ox.Store:
+        return self._store
+
+    @property
+    def public_graphs(self) -> list[ox.NamedNode]:
+        return list(self._public)
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: dict[ox.Variable, Any] | None = None,
+        graphs: Sequence[ox.NamedNode] | None = None,
+        prefixes: bool = False,
+    ) -> Any:
+        """Run a SPARQL query over the union of ``graphs`` (default: every public graph).
+
+        ``FROM``/``FROM NAMED``/``GRAPH`` can only reach the graphs passed here, so a
+        graph left out is invisible to the query. Values go in ``substitutions``, never
+        into the query text.
+        """
+        visible = list(self._public if graphs is None else graphs)
+        try:
+            return self._store.query(
+                sparql,
+                default_graph=visible,
+                named_graphs=visible,
+                substitutions=substitutions,
+                prefixes=QUERY_PREFIXES if prefixes else None,
+            )
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from None
+
+    def select(self, sparql: str, *, substitutions: dict[ox.Variable, Any] | None = None) -> list[dict[str, Any]]:
+        """Rows of a SELECT as plain dicts of pyoxigraph terms (for library code, not for big results)."""
+        solutions = self.query(sparql, substitutions=substitutions)
+        names = [v.value for v in solutions.variables]
+        return [{name: row[name] for name in names} for row in solutions]
+
+    def dump(self, output: Any, fmt: ox.RdfFormat, *, graphs: Iterable[ox.NamedNode] | None = None) -> None:
+        """Write the public graphs (or ``graphs``) as quads (TriG, N-Quads)."""
+        wanted = {g.value for g in (self._public if graphs is None else graphs)}
+        quads = (q for q in self._store if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in wanted)
+        ox.serialize(quads, output, format=fmt)
