@@ -9,7 +9,9 @@ from outcomes_graph.errors import SourceError
 from outcomes_graph.framework_tables import SourceRegistry, add_concepts, add_gaps
 from outcomes_graph.vocab import BASE, DCTERMS, OG, RDF, SKOS
 
-HEADER = "kind,ref,pref_label,notation,candidate_notation,fingertips_id,broader,candidate_broader,status,sources"
+HEADER = (
+    "kind,ref,pref_label,notation,candidate_notation,fingertips_id,broader,candidate_broader,status,sources"
+)
 SOURCES = SourceRegistry({"S1": URIRef("https://example.org/s1"), "P4": URIRef(BASE + "id/source/P4")})
 PHOF = URIRef(BASE + "id/phof")
 
@@ -42,7 +44,10 @@ def test_concept_triples(tmp_path):
     assert (readiness, OG.candidateBroader, iri("domain/B")) in g
     assert (readiness, SKOS.broader, None) not in g
     assert set(g.objects(readiness, SKOS.notation)) == {Literal("90631", datatype=OG.FingertipsId)}
-    assert set(g.objects(readiness, DCTERMS.source)) == {URIRef("https://example.org/s1"), URIRef(BASE + "id/source/P4")}
+    assert set(g.objects(readiness, DCTERMS.source)) == {
+        URIRef("https://example.org/s1"),
+        URIRef(BASE + "id/source/P4"),
+    }
     entrants = iri("indicator/10401")
     assert (entrants, SKOS.notation, Literal("B04", datatype=OG.PhofCode)) in g
     assert (entrants, SKOS.broader, iri("domain/B")) in g
@@ -63,8 +68,16 @@ def test_concept_triples(tmp_path):
         ("outcome,x y,X,,,,,,V,S1", "ref", "'x y' is not a valid ref"),
         ("indicator,x,X,,,9o631,,,V,S1", "fingertips_id", "'9o631' is not a whole number"),
     ],
-    ids=["unknown-kind", "inferred-status", "nf-status", "unknown-source", "unknown-broader", "bad-broader",
-         "bad-ref", "bad-fingertips-id"],
+    ids=[
+        "unknown-kind",
+        "inferred-status",
+        "nf-status",
+        "unknown-source",
+        "unknown-broader",
+        "bad-broader",
+        "bad-ref",
+        "bad-fingertips-id",
+    ],
 )
 def test_row_errors_name_the_column(tmp_path, row, column, message):
     with pytest.raises(SourceError, match=message) as err:

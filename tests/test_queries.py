@@ -46,8 +46,11 @@ def test_values_are_bound_not_pasted(tmp_path, store):
     path = tmp_path / "labels.rq"
     path.write_text(LABELS, encoding="utf-8")
     q = parse_named_query(path)
-    rows = [s["label"].value for s in store.query(q.sparql, substitutions=q.substitutions({"subject": "http://example.org/a"}))]
-    assert sorted(rows) == ["Al\" } UNION { ?s ?p ?o", "Alpha"]
+    rows = [
+        s["label"].value
+        for s in store.query(q.sparql, substitutions=q.substitutions({"subject": "http://example.org/a"}))
+    ]
+    assert sorted(rows) == ['Al" } UNION { ?s ?p ?o', "Alpha"]
     # A hostile label binds as one literal: it matches exactly the one value, never alters the query.
     hostile = q.substitutions({"subject": "http://example.org/a", "label": 'Al" } UNION { ?s ?p ?o'})
     rows = [s["label"].value for s in store.query(q.sparql, substitutions=hostile)]
@@ -60,7 +63,10 @@ def test_values_are_bound_not_pasted(tmp_path, store):
         ({}, "needs parameter 'subject'"),
         ({"subject": "not an iri"}, "is not an absolute IRI"),
         ({"subject": "http://example.org/a> } ; DROP ALL ; <x"}, "is not an absolute IRI"),
-        ({"subject": "http://example.org/a", "colour": "red"}, "has no parameter 'colour'; its parameters: subject, label, lang"),
+        (
+            {"subject": "http://example.org/a", "colour": "red"},
+            "has no parameter 'colour'; its parameters: subject, label, lang",
+        ),
     ],
     ids=["missing", "not-iri", "iri-injection", "unknown-param"],
 )
@@ -94,14 +100,18 @@ def test_integer_param_refuses_non_numbers():
 
 def test_param_must_be_projected(tmp_path):
     path = tmp_path / "hidden.rq"
-    path.write_text("# title: x\n# description: y\n# param: s (iri): z\nSELECT ?o WHERE { ?s ?p ?o }", encoding="utf-8")
+    path.write_text(
+        "# title: x\n# description: y\n# param: s (iri): z\nSELECT ?o WHERE { ?s ?p ?o }", encoding="utf-8"
+    )
     with pytest.raises(SourceError, match="param 's' must be a variable in the SELECT projection"):
         parse_named_query(path)
 
 
 def test_bad_param_spec_names_line(tmp_path):
     path = tmp_path / "bad.rq"
-    path.write_text("# title: x\n# description: y\n# param: n (colour): z\nSELECT * WHERE { ?s ?p ?o }", encoding="utf-8")
+    path.write_text(
+        "# title: x\n# description: y\n# param: n (colour): z\nSELECT * WHERE { ?s ?p ?o }", encoding="utf-8"
+    )
     with pytest.raises(SourceError, match="param type 'colour'") as err:
         parse_named_query(path)
     assert err.value.location.line == 3

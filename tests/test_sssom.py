@@ -16,9 +16,10 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from outcomes_graph.errors import SourceError, UsageError
+from outcomes_graph.errors import Location, SourceError, UsageError
+from outcomes_graph.queries import parse_named_query
 from outcomes_graph.sources import LoadedSource, SourceUnit
-from outcomes_graph.sssom import COLUMNS, EXPORT_QUERY, load_sssom, mapping_sets_to_sssom
+from outcomes_graph.sssom import COLUMNS, load_sssom, mapping_sets_to_sssom
 from outcomes_graph.vocab import CURIE_PREFIXES, DCAT, DCTERMS, OG, RDF, SKOS, SSSOM, XSD
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,7 +74,7 @@ def error_of(path: Path) -> str:
     with pytest.raises(SourceError) as caught:
         load(path)
     message = str(caught.value)
-    assert message.startswith(str(path))
+    assert message.startswith(str(Location(path)))
     return message
 
 
@@ -194,14 +195,14 @@ def test_error_extra_column(tmp_path: Path) -> None:
 
 def test_error_header_is_not_yaml(tmp_path: Path) -> None:
     message = error_of(with_line(tmp_path, "#mapping_set_title: FHAB", "#mapping_set_title: [FHAB"))
-    assert "line 3" in message
-    assert "not valid YAML" in message
+    assert "line 3: the '#' header is not valid YAML" in message
+    assert "(in what starts at line 2)" in message
 
 
 def test_error_unknown_prefix(tmp_path: Path) -> None:
     message = error_of(with_cell(tmp_path, 7, "object_id", "phofx:indicator/1"))
     assert "row 7, column 'object_id': unknown prefix 'phofx' in 'phofx:indicator/1'" in message
-    assert "known prefixes: fhab, phof, lgi" in message
+    assert "known prefixes: owl, rdfs, skos, semapv, sssom, fhab, phof, lgi" in message
 
 
 def test_error_not_a_curie(tmp_path: Path) -> None:
@@ -337,7 +338,8 @@ def test_round_trip_from_select_rows(tmp_path: Path) -> None:
     first = load(VALID)
     store = Store()
     store.load(first.graph.serialize(format="nt").encode(), format=RdfFormat.N_TRIPLES)
-    solutions = store.query(EXPORT_QUERY, substitutions={Variable("set"): NamedNode(SET_IRI)})
+    export_query = parse_named_query(ROOT / "api" / "queries" / "mapping-set-triples.rq")
+    solutions = store.query(export_query.sparql, substitutions={Variable("set"): NamedNode(SET_IRI)})
     rows = [{name: solution[name].value for name in ("s", "p", "o")} for solution in solutions]
     second = load(write(tmp_path, mapping_sets_to_sssom(rows, SET_IRI)))
     assert isomorphic(first.graph, second.graph)
@@ -348,7 +350,7 @@ def test_export_writes_the_readme_header_and_columns() -> None:
     lines = text.splitlines()
     assert lines[0] == f"#mapping_set_id: {SET_IRI}"
     assert "#curie_map:" in lines
-    assert "#  - slot_name: og_status" in lines
+    assert "#- slot_name: og_status" in lines
     assert next(line for line in lines if not line.startswith("#")) == "\t".join(COLUMNS)
 
 
@@ -407,6 +409,14 @@ def test_sssom_py_accepts(path: Path) -> None:
 def test_load_sssom_accepts(path: Path) -> None:
     source = load(path)
     assert len(source.origins) == data_rows(path) + 1
+
+
+@pytest.mark.parametrize("path", REPO_AND_VALID)
+def test_round_trip_every_file(tmp_path: Path, path: Path) -> None:
+    first = load(path)
+    (set_iri,) = first.graph.subjects(RDF.type, SSSOM.MappingSet)
+    second = load(write(tmp_path, mapping_sets_to_sssom(first.graph, str(set_iri))))
+    assert isomorphic(first.graph, second.graph)
 
 
 @SSSOM_PY_WARNINGS

@@ -36,12 +36,14 @@ def test_missing_title_names_row_and_column(tmp_path):
 
 
 def test_missing_required_column(tmp_path):
-    with pytest.raises(SourceError, match="lacks required column.*'pref_label'"):
+    with pytest.raises(SourceError, match=r"lacks required column.*'pref_label'"):
         list(read_table(write(tmp_path, "kind,ref\noutcome,a\n"), SPEC))
 
 
 def test_unknown_column_lists_valid_ones(tmp_path):
-    with pytest.raises(SourceError, match=r"unknown column\(s\) 'titel'; valid columns: kind, ref, pref_label, note"):
+    with pytest.raises(
+        SourceError, match=r"unknown column\(s\) 'titel'; valid columns: kind, ref, pref_label, note"
+    ):
         list(read_table(write(tmp_path, "kind,ref,pref_label,titel\n"), SPEC))
 
 

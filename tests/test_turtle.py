@@ -9,7 +9,9 @@ from outcomes_graph.turtle import parse_turtle
 
 def test_syntax_error_names_line(tmp_path):
     path = tmp_path / "scheme.ttl"
-    path.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "open .\n', encoding="utf-8")
+    path.write_text(
+        '@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "open .\n', encoding="utf-8"
+    )
     with pytest.raises(SourceError, match="is not valid Turtle") as err:
         parse_turtle(path, Graph(), {})
     assert err.value.location.line == 3

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from outcomes_graph.check import check_sources, graph_digest
+from outcomes_graph.check import check_sources, files_digest
 from outcomes_graph.discover import discover_units, load_units, unit_for_path
 from outcomes_graph.errors import StoreError, ValidationFailed
 from outcomes_graph.report import BuildReport
@@ -75,8 +75,9 @@ def build(settings: Settings, *, progress: Progress | None = None) -> BuildResul
     if not report.ok:
         raise ValidationFailed(report)
     built_at = datetime.now(UTC)
-    digest = hashlib.sha256("".join(graph_digest(s.graph) for s in loaded).encode()).hexdigest()[:12]
-    build_id = f"{built_at:%Y%m%dT%H%M%SZ}-{digest}"
+    digest = hashlib.sha256("".join(files_digest(s.unit.files) for s in loaded).encode()).hexdigest()[:12]
+    # Milliseconds keep two builds of the same sources within one second apart.
+    build_id = f"{built_at:%Y%m%dT%H%M%S}{built_at.microsecond // 1000:03d}Z-{digest}"
     folder = new_build_dir(settings.store, build_id)
     try:
         graphs = _write_store(folder, loaded, progress)
@@ -84,17 +85,23 @@ def build(settings: Settings, *, progress: Progress | None = None) -> BuildResul
             build_id=build_id,
             built_at=built_at.isoformat(timespec="seconds"),
             graphs=graphs,
-            timings={"validate_seconds": round(t1 - t0, 3), "write_seconds": round(time.perf_counter() - t1, 3)},
+            timings={
+                "validate_seconds": round(t1 - t0, 3),
+                "write_seconds": round(time.perf_counter() - t1, 3),
+            },
         )
         info.write(folder)
         install_build(settings.store, folder, keep=settings.keep_builds)
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        if settings.store.resolve() != folder.resolve():
+            shutil.rmtree(folder, ignore_errors=True)
         raise
     return BuildResult(info, folder, report)
 
 
-def _write_store(folder: Path, loaded: list[LoadedSource], progress: Progress | None) -> list[dict[str, object]]:
+def _write_store(
+    folder: Path, loaded: list[LoadedSource], progress: Progress | None
+) -> list[dict[str, object]]:
     try:
         store = ox.Store(str(folder))
     except OSError as exc:
@@ -112,7 +119,7 @@ def _write_store(folder: Path, loaded: list[LoadedSource], progress: Progress | 
                 "kind": source.unit.kind,
                 "visibility": "public",
                 "triples": len(source.graph),
-                "sha256": graph_digest(source.graph),
+                "sha256": files_digest(source.unit.files),
                 "files": [_relative(p) for p in source.unit.files],
             }
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -21,16 +21,24 @@ from outcomes_graph.report import BuildReport, PlacedViolation
 from outcomes_graph.sources import LoadedSource
 from outcomes_graph.validate import ValidationReport, Violation, load_ontology, load_shapes, validate_graph
 
-__all__ = ["CACHE_VERSION", "check_sources", "graph_digest"]
+__all__ = ["CACHE_VERSION", "check_sources", "code_digest", "files_digest"]
 
 CACHE_VERSION = "1"
 Progress = Callable[[str], None]
 
 
-def graph_digest(graph: Graph) -> str:
-    """A digest of a graph's triples, independent of file layout and order."""
-    lines = sorted(graph.serialize(format="nt").splitlines())
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+def files_digest(paths: Iterable[Path]) -> str:
+    """A digest of files' names and bytes. Files, not graphs, are hashed: blank nodes get
+    fresh ids on every parse, so a graph's serialisation is not stable between runs."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def code_digest() -> str:
+    """The loaders and validator are part of what a cached result depends on."""
+    return files_digest(Path(__file__).parent.glob("*.py"))
 
 
 def check_sources(
@@ -43,8 +51,9 @@ def check_sources(
 ) -> BuildReport:
     shapes = load_shapes(shapes_dir)
     ontology = load_ontology(ontology_dir)
-    rules_digest = hashlib.sha256((graph_digest(shapes) + graph_digest(ontology) + CACHE_VERSION).encode()).hexdigest()
-    digests = {s.unit.key: graph_digest(s.graph) for s in sources}
+    rules = [*shapes_dir.glob("*.ttl"), *ontology_dir.glob("*.ttl")]
+    rules_digest = hashlib.sha256((files_digest(rules) + code_digest() + CACHE_VERSION).encode()).hexdigest()
+    digests = {s.unit.key: files_digest(s.unit.files) for s in sources}
     definers = _definers(sources)
     report = BuildReport()
     for source in sources:
@@ -68,7 +77,8 @@ def check_sources(
             report.units_from_cache += 1
         report.units_checked += 1
         report.violations.extend(
-            PlacedViolation(source.unit.key, source.locate(URIRef(v.focus_node)), v) for v in result.violations
+            PlacedViolation(source.unit.key, source.locate(URIRef(v.focus_node)), v)
+            for v in result.violations
         )
     return report
 

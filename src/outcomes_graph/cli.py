@@ -17,9 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from outcomes_graph.build import build, validate_sources
 from outcomes_graph.discover import discover_units
-from outcomes_graph.errors import OutcomesGraphError, QueryError, StoreError, UsageError, ValidationFailed
+from outcomes_graph.errors import OutcomesGraphError, StoreError, UsageError, ValidationFailed
 from outcomes_graph.export import EXPORT_FORMATS, export
-from outcomes_graph.output import OutputFormat, rows_to_csv, rows_to_table, term_text, write_result
+from outcomes_graph.output import OutputFormat, rows_to_csv, rows_to_table, write_result
 from outcomes_graph.queries import QueryRegistry
 from outcomes_graph.report import BuildReport
 from outcomes_graph.settings import Settings
@@ -30,7 +30,7 @@ __all__ = ["main"]
 
 EXIT_INVALID = 1
 EXIT_STORE = 3
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 FORMATS = click.Choice(["table", "csv", "tsv", "json"])
 
 
@@ -48,11 +48,21 @@ def _fail(exc: OutcomesGraphError) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--store", type=click.Path(path_type=Path), help="Store path [env OUTCOMES_GRAPH_STORE; default var/store].")
-@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder with ontology/, frameworks/, mappings/, shapes/, api/ [default: packaged data].")
-@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="SHACL validation cache [env OUTCOMES_GRAPH_CACHE_DIR; default var/cache].")
+@click.option(
+    "--store",
+    type=click.Path(path_type=Path),
+    help="Store path [env OUTCOMES_GRAPH_STORE; default var/store].",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder with ontology/, frameworks/, mappings/, shapes/, api/ [default: packaged data].",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="SHACL validation cache [env OUTCOMES_GRAPH_CACHE_DIR; default var/cache].",
+)
 @click.version_option(package_name="outcomes-graph")
 @click.pass_context
 def main(ctx: click.Context, store: Path | None, data_dir: Path | None, cache_dir: Path | None) -> None:
@@ -70,7 +80,8 @@ def main(ctx: click.Context, store: Path | None, data_dir: Path | None, cache_di
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[item]}"),
+        TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[item]}"),
         TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal,
     )  # fmt: skip
 
@@ -140,7 +151,9 @@ def validate_cmd(obj: Context, files: tuple[Path, ...], fmt: str) -> None:
       outcomes-graph validate --format json
     """
     try:
-        report, _ = _with_progress(obj.settings, lambda step: validate_sources(obj.settings, list(files), progress=step))
+        report, _ = _with_progress(
+            obj.settings, lambda step: validate_sources(obj.settings, list(files), progress=step)
+        )
     except OutcomesGraphError as exc:
         _fail(exc)
     if fmt == "json":
@@ -154,12 +167,27 @@ def validate_cmd(obj: Context, files: tuple[Path, ...], fmt: str) -> None:
 
 @main.command("query")
 @click.argument("sparql", required=False)
-@click.option("--file", "-f", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Read the query from a file.")
+@click.option(
+    "--file",
+    "-f",
+    "file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the query from a file.",
+)
 @click.option("--named", "-n", help="Run a named query from api/queries (see `outcomes-graph queries`).")
-@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A named query's parameter.")
+@click.option(
+    "--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A named query's parameter."
+)
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_obj
-def query_cmd(obj: Context, sparql: str | None, file: Path | None, named: str | None, params: tuple[str, ...], fmt: OutputFormat) -> None:
+def query_cmd(
+    obj: Context,
+    sparql: str | None,
+    file: Path | None,
+    named: str | None,
+    params: tuple[str, ...],
+    fmt: OutputFormat,
+) -> None:
     """Run SPARQL over the union of all public graphs.
 
     Common prefixes (skos, og, dcterms, sssom, the scheme slugs...) are predeclared.
@@ -209,7 +237,11 @@ def queries_cmd(obj: Context, fmt: str) -> None:
     registry = QueryRegistry.load(obj.settings.queries_dir)
     names = ["name", "title", "parameters"]
     rows = [
-        [q.name, q.title, ", ".join(f"{p.name} ({p.type}{', optional' if p.optional else ''})" for p in q.params)]
+        [
+            q.name,
+            q.title,
+            ", ".join(f"{p.name} ({p.type}{', optional' if p.optional else ''})" for p in q.params),
+        ]
         for q in registry
     ]
     _emit(names, rows, fmt)
@@ -219,7 +251,11 @@ def _emit(names: list[str], rows: list[list[str]], fmt: str, title: str | None =
     if fmt == "table":
         rows_to_table(names, rows, title=title)
     elif fmt == "json":
-        click.echo(orjson.dumps([dict(zip(names, r, strict=True)) for r in rows], option=orjson.OPT_INDENT_2).decode())
+        click.echo(
+            orjson.dumps(
+                [dict(zip(names, r, strict=True)) for r in rows], option=orjson.OPT_INDENT_2
+            ).decode()
+        )
     else:
         text = rows_to_csv(names, rows)
         click.echo(text.replace(",", "\t") if fmt == "tsv" else text, nl=False)
@@ -227,7 +263,12 @@ def _emit(names: list[str], rows: list[list[str]], fmt: str, title: str | None =
 
 @main.command("export")
 @click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), required=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="File (or folder, for sssom) to write; default stdout.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="File (or folder, for sssom) to write; default stdout.",
+)
 @click.pass_obj
 def export_cmd(obj: Context, fmt: str, output: Path | None) -> None:
     """Export the public graphs.
@@ -267,7 +308,9 @@ def stats_cmd(obj: Context, fmt: str) -> None:
     except OutcomesGraphError as exc:
         _fail(exc)
     if fmt == "json":
-        payload = {name: [dict(zip(cols, r, strict=True)) for r in rows] for name, (cols, rows) in tables.items()}
+        payload = {
+            name: [dict(zip(cols, r, strict=True)) for r in rows] for name, (cols, rows) in tables.items()
+        }
         payload["build"] = {"build_id": store.info.build_id, "built_at": store.info.built_at}  # type: ignore[assignment]
         click.echo(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode())
         return

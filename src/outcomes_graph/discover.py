@@ -37,9 +37,14 @@ FRAMEWORK_FILES = ("scheme.ttl", "concepts.csv", "gaps.csv", "sources.csv", "bor
 def discover_units(settings: Settings) -> list[SourceUnit]:
     """Every source unit, in load order: ontology, frameworks (sources first), mappings."""
     units = [
-        SourceUnit(f"ontology/{p.stem}", "ontology", (p,)) for p in sorted(settings.ontology_dir.glob("*.ttl"))
+        SourceUnit(f"ontology/{p.stem}", "ontology", (p,))
+        for p in sorted(settings.ontology_dir.glob("*.ttl"))
     ]
-    folders = sorted(p for p in settings.frameworks_dir.iterdir() if p.is_dir()) if settings.frameworks_dir.is_dir() else []
+    folders = (
+        sorted(p for p in settings.frameworks_dir.iterdir() if p.is_dir())
+        if settings.frameworks_dir.is_dir()
+        else []
+    )
     folders.sort(key=lambda p: p.name != SOURCES_KEY)
     for folder in folders:
         files = tuple(sorted(p for p in folder.iterdir() if p.is_file() and _is_framework_file(p)))
@@ -58,7 +63,9 @@ def unit_for_path(path: Path, units: Iterable[SourceUnit]) -> SourceUnit:
     for unit in units:
         if any(f.resolve() == target or f.resolve().parent == target for f in unit.files):
             return unit
-    raise SourceError(Location(path), "is not a source file of this project (ontology/, frameworks/, mappings/)")
+    raise SourceError(
+        Location(path), "is not a source file of this project (ontology/, frameworks/, mappings/)"
+    )
 
 
 def _is_framework_file(path: Path) -> bool:
@@ -108,10 +115,13 @@ def load_unit(unit: SourceUnit, settings: Settings, registry: SourceRegistry) ->
     if "boroughs.csv" in by_name:
         add_boroughs(graph, by_name["boroughs.csv"], base=settings.base, sources=registry, origins=origins)
     if "concepts.csv" in by_name:
+        datatype = _notation_datatype(graph, unit.key, settings.base)
         add_concepts(graph, by_name["concepts.csv"], slug=unit.key, base=settings.base, sources=registry,
-                     notation_datatype=_notation_datatype(graph, unit.key, settings.base), origins=origins)  # fmt: skip
+                     notation_datatype=datatype, origins=origins)  # fmt: skip
     if "gaps.csv" in by_name:
-        add_gaps(graph, by_name["gaps.csv"], slug=unit.key, base=settings.base, sources=registry, origins=origins)
+        add_gaps(
+            graph, by_name["gaps.csv"], slug=unit.key, base=settings.base, sources=registry, origins=origins
+        )
     return source
 
 

@@ -41,7 +41,11 @@ class Location:
     column: str | None = None
 
     def __str__(self) -> str:
-        parts = [str(self.file)]
+        try:
+            shown = self.file.resolve().relative_to(Path.cwd())
+        except ValueError:
+            shown = self.file
+        parts = [str(shown)]
         if self.row is not None:
             parts.append(f"row {self.row}")
         if self.line is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -11,6 +12,7 @@ import pyoxigraph as ox
 
 from outcomes_graph.errors import UsageError
 from outcomes_graph.queries import QueryRegistry
+from outcomes_graph.sssom_export import export_mapping_sets
 from outcomes_graph.store import EmbeddedStore
 from outcomes_graph.vocab import CURIE_PREFIXES
 
@@ -25,7 +27,7 @@ def export(store: EmbeddedStore, fmt: str, output: Path | None, *, queries_dir: 
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
     if fmt == "sssom":
-        return _export_sssom(store, output)
+        return export_mapping_sets(store, output, registry=QueryRegistry.load(queries_dir))
     with _open(output) as stream:
         if fmt == "csv":
             query = QueryRegistry.load(queries_dir).get("concepts-table")
@@ -49,24 +51,11 @@ def _public_quads(store: EmbeddedStore) -> Iterator[ox.Quad]:
             yield quad
 
 
-class _open:
-    def __init__(self, output: Path | None) -> None:
-        self.output = output
-        self.handle: BinaryIO | None = None
-
-    def __enter__(self) -> BinaryIO:
-        if self.output is None:
-            return sys.stdout.buffer
-        self.output.parent.mkdir(parents=True, exist_ok=True)
-        self.handle = self.output.open("wb")
-        return self.handle
-
-    def __exit__(self, *exc: object) -> None:
-        if self.handle:
-            self.handle.close()
-
-
-def _export_sssom(store: EmbeddedStore, output: Path | None) -> str:
-    from outcomes_graph.sssom_export import export_mapping_sets
-
-    return export_mapping_sets(store, output)
+@contextmanager
+def _open(output: Path | None) -> Iterator[BinaryIO]:
+    if output is None:
+        yield sys.stdout.buffer
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output.open("wb") as handle:
+        yield handle

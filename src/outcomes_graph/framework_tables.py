@@ -56,7 +56,9 @@ GAPS = TableSpec(
     required=("ref", "label", "status"),
     optional=("kind", "parent", "expected_count", "candidate_label", "status_note", "sources", "note"),
 )
-SOURCES = TableSpec(required=("id", "url", "title", "publisher", "date"), may_be_empty=("url", "date", "publisher"))
+SOURCES = TableSpec(
+    required=("id", "url", "title", "publisher", "date"), may_be_empty=("url", "date", "publisher")
+)
 BOROUGHS = TableSpec(required=("gss_code", "name"), optional=("sources",))
 
 REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -174,7 +176,9 @@ def _add_concept(
     add((iri, SKOS.prefLabel, Literal(row.get("pref_label"), lang="en")))
     for label in split_multi(row.get("alt_labels")):
         add((iri, SKOS.altLabel, Literal(label, lang="en")))
-    _add_status(graph, iri, row, CONCEPT_STATUSES, hint="items marked I, U or NF belong in gaps.csv or mappings/")
+    _add_status(
+        graph, iri, row, CONCEPT_STATUSES, hint="items marked I, U or NF belong in gaps.csv or mappings/"
+    )
     source_iris = sources.resolve(row, "sources")
     if not source_iris:
         raise row.error("sources", "is empty; every concept needs at least one source id")
@@ -182,7 +186,10 @@ def _add_concept(
         add((iri, DCTERMS.source, source))
     if row.get("notation"):
         add((iri, SKOS.notation, Literal(row.get("notation"), datatype=notation_datatype)))
-    for column, prop in (("candidate_notation", OG.candidateNotation), ("historical_notation", OG.historicalNotation)):
+    for column, prop in (
+        ("candidate_notation", OG.candidateNotation),
+        ("historical_notation", OG.historicalNotation),
+    ):
         for value in split_multi(row.get(column)):
             add((iri, prop, Literal(value)))
     if row.get("fingertips_id"):
@@ -222,10 +229,14 @@ def _add_concept(
         add((iri, OG.targetValue, Literal(value, datatype=XSD.decimal)))
     _add_literal(graph, iri, OG.targetUnit, row.get("target_unit"))
     if row.get("target_year"):
-        add((iri, OG.targetYear, Literal(_checked(row, "target_year", INTEGER, "a year"), datatype=XSD.gYear)))
+        add(
+            (iri, OG.targetYear, Literal(_checked(row, "target_year", INTEGER, "a year"), datatype=XSD.gYear))
+        )
     for gss in split_multi(row.get("reported_by")):
         if not GSS.match(gss):
-            raise row.error("reported_by", f"{gss!r} is not a London borough GSS code (E09000001 to E09000033)")
+            raise row.error(
+                "reported_by", f"{gss!r} is not a London borough GSS code (E09000001 to E09000033)"
+            )
         add((iri, OG.reportedBy, URIRef(f"{base}id/borough/{gss}")))
 
 
@@ -306,5 +317,3 @@ def _sample(keys: Iterable[str], limit: int = 6) -> str:
     listed = sorted(keys)
     more = f" (and {len(listed) - limit} more)" if len(listed) > limit else ""
     return ", ".join(listed[:limit]) + more
-
-

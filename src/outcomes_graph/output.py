@@ -20,7 +20,11 @@ from outcomes_graph.vocab import CURIE_PREFIXES
 __all__ = ["OutputFormat", "compact", "rows_to_table", "write_result"]
 
 OutputFormat = Literal["table", "csv", "tsv", "json"]
-_RESULT_FORMATS = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV, "json": ox.QueryResultsFormat.JSON}
+_RESULT_FORMATS = {
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+}
 _PREFIXES = sorted(CURIE_PREFIXES.items(), key=lambda item: -len(item[1]))
 
 
@@ -32,7 +36,7 @@ def compact(iri: str) -> str:
     """
     for prefix, namespace in _PREFIXES:
         if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 
@@ -46,24 +50,31 @@ def term_text(term: Any) -> str:
     return str(term)
 
 
-def write_result(result: Any, fmt: OutputFormat, out: BinaryIO | None = None, *, console: Console | None = None) -> int:
+def write_result(
+    result: Any, fmt: OutputFormat, out: BinaryIO | None = None, *, console: Console | None = None
+) -> int:
     """Write a pyoxigraph query result; return the number of rows (or triples) written."""
     stream = out or sys.stdout.buffer
     if isinstance(result, ox.QueryBoolean):
         if fmt == "table":
             stream.write(b"true\n" if bool(result) else b"false\n")
         else:
-            stream.write(result.serialize(format=_RESULT_FORMATS.get(fmt, ox.QueryResultsFormat.JSON)))
+            stream.write(result.serialize(format=_RESULT_FORMATS.get(fmt, ox.QueryResultsFormat.JSON)) or b"")
         return 1
     if isinstance(result, ox.QueryTriples):
         triples = list(result)
         fmt_rdf = ox.RdfFormat.N_TRIPLES if fmt in ("csv", "tsv") else ox.RdfFormat.TURTLE
         if fmt == "json":
             fmt_rdf = ox.RdfFormat.JSON_LD
-        stream.write(ox.serialize(triples, format=fmt_rdf, prefixes=CURIE_PREFIXES if fmt_rdf is ox.RdfFormat.TURTLE else None) or b"")
+        stream.write(
+            ox.serialize(
+                triples, format=fmt_rdf, prefixes=CURIE_PREFIXES if fmt_rdf is ox.RdfFormat.TURTLE else None
+            )
+            or b""
+        )
         return len(triples)
     if fmt != "table":
-        data = result.serialize(format=_RESULT_FORMATS[fmt])
+        data: bytes = result.serialize(format=_RESULT_FORMATS[fmt])
         stream.write(data)
         if fmt == "json":
             return len(orjson.loads(data)["results"]["bindings"])
@@ -74,7 +85,9 @@ def write_result(result: Any, fmt: OutputFormat, out: BinaryIO | None = None, *,
     return len(rows)
 
 
-def rows_to_table(names: list[str], rows: list[list[str]], *, console: Console | None = None, title: str | None = None) -> None:
+def rows_to_table(
+    names: list[str], rows: list[list[str]], *, console: Console | None = None, title: str | None = None
+) -> None:
     table = Table(*names, title=title, show_lines=False)
     for row in rows:
         table.add_row(*row)

@@ -16,6 +16,7 @@ not fit its type is refused with a message that says what is valid.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
 
-from outcomes_graph.errors import Location, QueryError, SourceError, UsageError
+from outcomes_graph.errors import Location, SourceError, UsageError
 
 __all__ = ["NamedQuery", "Param", "ParamType", "QueryRegistry", "bind"]
 
@@ -72,7 +73,9 @@ class NamedQuery:
             raw = values.get(p.name, p.default)
             if raw is None:
                 if not p.optional:
-                    raise UsageError(f"query {self.name!r} needs parameter {p.name!r} ({p.type}): {p.description}")
+                    raise UsageError(
+                        f"query {self.name!r} needs parameter {p.name!r} ({p.type}): {p.description}"
+                    )
                 continue
             bound[ox.Variable(p.name)] = bind(p, raw)
         return bound
@@ -127,7 +130,7 @@ class QueryRegistry:
             found[query.name] = query
         return cls(found)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[NamedQuery]:
         return iter(self._queries.values())
 
     def __len__(self) -> int:
@@ -155,7 +158,9 @@ def parse_named_query(path: Path) -> NamedQuery:
             continue
         key, value = match.groups()
         if key not in fields:
-            raise SourceError(Location(path, line=number), f"unknown header field {key!r}; use {', '.join(fields)}")
+            raise SourceError(
+                Location(path, line=number), f"unknown header field {key!r}; use {', '.join(fields)}"
+            )
         fields[key].append(value.strip())
         if key == "param":
             params.append(_parse_param(path, number, value.strip()))
@@ -171,7 +176,8 @@ def parse_named_query(path: Path) -> NamedQuery:
             ox.Store().query(text, substitutions={ox.Variable(param.name): ox.Literal("probe")})
         except RuntimeError:
             raise SourceError(
-                Location(path), f"param {param.name!r} must be a variable in the SELECT projection (?{param.name})"
+                Location(path),
+                f"param {param.name!r} must be a variable in the SELECT projection (?{param.name})",
             ) from None
     return NamedQuery(
         name=name,
@@ -193,7 +199,9 @@ def _parse_param(path: Path, line: int, spec: str) -> Param:
         )
     ptype = match.group("type")
     if ptype not in PARAM_TYPES:
-        raise SourceError(Location(path, line=line), f"param type {ptype!r} is not one of {', '.join(PARAM_TYPES)}")
+        raise SourceError(
+            Location(path, line=line), f"param type {ptype!r} is not one of {', '.join(PARAM_TYPES)}"
+        )
     default = match.group("default")
     param = Param(
         name=match.group("name"),

@@ -23,7 +23,11 @@ class PlacedViolation:
         v = self.violation
         where = str(self.location) if self.location else self.unit
         path = f" on {v.path}" if v.path else ""
-        lines = [f"{where}: {v.message}", f"    focus: {v.focus_node}", f"    shape: {v.shape} ({v.constraint}{path})"]
+        lines = [
+            f"{where}: {v.message}",
+            f"    focus: {v.focus_node}",
+            f"    shape: {v.shape} ({v.constraint}{path})",
+        ]
         if v.value:
             lines.append(f"    value: {v.value}")
         return "\n".join(lines)

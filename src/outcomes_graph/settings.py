@@ -31,25 +31,30 @@ def default_data_dir() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
-def _setting(description: str, default: Any = None, **kwargs: Any) -> Any:
-    if "default_factory" in kwargs:
-        return field(metadata={"description": description}, **kwargs)
-    return field(default=default, metadata={"description": description})
-
-
 @dataclass(frozen=True)
 class Settings:
-    """Every setting of outcomes-graph. Environment variables are ``OUTCOMES_GRAPH_`` + the upper-case name."""
+    """Every setting of outcomes-graph; the environment variable is ``OUTCOMES_GRAPH_`` + the name."""
 
-    store: Path = _setting("Path of the on-disk Oxigraph store that `build` writes and other commands read.",
-                           Path("var/store"))
-    data_dir: Path = _setting(
-        "Folder holding ontology/, frameworks/, mappings/, shapes/ and api/ (default: the packaged data).",
-        default_factory=default_data_dir,
+    store: Path = field(
+        default=Path("var/store"),
+        metadata={
+            "description": "Path of the on-disk Oxigraph store that `build` writes and other commands read."
+        },
     )
-    cache_dir: Path = _setting("Folder for the SHACL validation cache, keyed by content hash.", Path("var/cache"))
-    base: str = _setting("Base of every IRI the project mints.", BASE)
-    keep_builds: int = _setting("How many earlier store builds to keep beside the current one.", 1)
+    data_dir: Path = field(
+        default_factory=default_data_dir,
+        metadata={
+            "description": "Folder with ontology/, frameworks/, mappings/, shapes/, api/ (default: packaged)."
+        },
+    )
+    cache_dir: Path = field(
+        default=Path("var/cache"),
+        metadata={"description": "Folder for the SHACL validation cache, keyed by content hash."},
+    )
+    base: str = field(default=BASE, metadata={"description": "Base of every IRI the project mints."})
+    keep_builds: int = field(
+        default=1, metadata={"description": "How many earlier store builds to keep beside the current one."}
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

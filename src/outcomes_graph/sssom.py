@@ -47,7 +47,6 @@ from outcomes_graph.vocab import (
 __all__ = [
     "ALLOWED_PREDICATES",
     "COLUMNS",
-    "EXPORT_QUERY",
     "JUSTIFICATIONS",
     "load_sssom",
     "mapping_sets_to_sssom",
@@ -77,11 +76,6 @@ ASSERTED_STATUSES: Final = frozenset({"V", "P", "P*"})
 NOT: Final = "Not"
 #: Select every triple about one mapping set and its records; bind ``?set`` with
 #: ``substitutions=`` (pyoxigraph) or a ``VALUES`` block, then feed the rows to ``mapping_sets_to_sssom``.
-EXPORT_QUERY: Final = (
-    "SELECT ?set ?s ?p ?o WHERE { { ?set ?p ?o BIND(?set AS ?s) } UNION "
-    f"{{ ?set <{SSSOM.mappings}> ?s . ?s ?p ?o }} }}"
-)
-
 _CURIE = re.compile(r"^([A-Za-z_][A-Za-z0-9_.-]*):(\S+)$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _URL = re.compile(r"^https?://\S+$")
@@ -104,6 +98,8 @@ _SET_TEXT: Final = {
     "mapping_set_description": DCTERMS.description,
     "mapping_set_version": DCAT_VERSION,
 }
+#: Prefixes the SSSOM standard defines for every file, so a curie_map need not declare them.
+BUILTIN_PREFIXES: Final = {p: CURIE_PREFIXES[p] for p in ("owl", "rdfs", "skos", "semapv", "sssom")}
 _STATUS_OF: Final = {iri: code for code, iri in reversed(STATUS_CODES.items())}
 _Fail = Callable[[str | None, str], SourceError]
 _EXTENSIONS: Final = [
@@ -188,6 +184,9 @@ def _parse_header(path: Path, header: list[str]) -> dict[str, Any]:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(err, "problem", None) or str(err)
+        context = getattr(err, "context_mark", None)
+        if context is not None and context.line + 1 != line:
+            problem += f" (in what starts at line {context.line + 1})"
         raise SourceError(Location(path, line=line), f"the '#' header is not valid YAML: {problem}; "
                           "write '#key: value' lines (lists indented under '#key:')") from None  # fmt: skip
     if not isinstance(meta, dict):
@@ -213,7 +212,7 @@ def _curie_map(path: Path, lines: list[str], meta: dict[str, Any]) -> dict[str, 
             fix = (f"it must be {expected!r}, as in vocab.CURIE_PREFIXES" if expected
                    else f"the prefix is not in vocab.CURIE_PREFIXES ({_list(CURIE_PREFIXES)})")  # fmt: skip
             raise SourceError(at, f"curie_map prefix {prefix!r} is {namespace!r}, but {fix}")
-    return {str(k): v for k, v in curie_map.items()}
+    return {**BUILTIN_PREFIXES, **{str(k): v for k, v in curie_map.items()}}
 
 
 def _check_columns(path: Path, header: list[str], line: int) -> list[str]:
@@ -347,7 +346,8 @@ def mapping_sets_to_sssom(source: Graph | Iterable[Mapping[str, str]], set_iri: 
     """Write the records of one mapping set back as SSSOM TSV text, header first.
 
     ``source`` is an rdflib Graph, or the rows of a SPARQL SELECT with variables ``s``, ``p`` and
-    ``o`` (IRIs and literal lexical forms as plain strings), e.g. the result of ``EXPORT_QUERY``.
+    ``o`` (IRIs and literal lexical forms as plain strings), e.g. the result of the named query
+    ``mapping-set-triples``.
     ``og:PartlyVerified`` is written as ``P`` (the graph does not keep P apart from P*).
     """
     about: defaultdict[str, defaultdict[str, list[str]]] = defaultdict(lambda: defaultdict(list))

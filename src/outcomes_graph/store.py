@@ -48,11 +48,18 @@ class BuildInfo:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise StoreError(f"{folder} has no {BUILD_INFO}; it is not a complete build. Run `outcomes-graph build`.") from None
+            raise StoreError(
+                f"{folder} has no {BUILD_INFO}; it is not a complete build. Run `outcomes-graph build`."
+            ) from None
         return cls(data["build_id"], data["built_at"], data["graphs"], data.get("timings", {}))
 
     def write(self, folder: Path) -> None:
-        payload = {"build_id": self.build_id, "built_at": self.built_at, "graphs": self.graphs, "timings": self.timings}
+        payload = {
+            "build_id": self.build_id,
+            "built_at": self.built_at,
+            "graphs": self.graphs,
+            "timings": self.timings,
+        }
         (folder / BUILD_INFO).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
 
 
@@ -63,7 +70,8 @@ def builds_dir(store_path: Path) -> Path:
 def new_build_dir(store_path: Path, build_id: str) -> Path:
     folder = builds_dir(store_path) / build_id
     if folder.exists():
-        shutil.rmtree(folder)
+        # Never reuse a folder: it may be the store readers have open.
+        raise StoreError(f"a build folder {folder} already exists; build again")
     folder.parent.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -80,15 +88,17 @@ def install_build(store_path: Path, build_folder: Path, *, keep: int = 1) -> Non
     if link.is_symlink() or link.exists():
         link.unlink()
     link.symlink_to(os.path.relpath(build_folder, store_path.parent))
-    os.replace(link, store_path)
+    link.replace(store_path)
     _prune(builds_dir(store_path), keep_current=build_folder.resolve(), keep_previous=previous, keep=keep)
 
 
 def _prune(folder: Path, *, keep_current: Path, keep_previous: Path | None, keep: int) -> None:
-    """Delete old builds, keeping the current one, the one it replaced and the newest others up to ``keep``."""
+    """Delete old builds, keeping the current one, the one it replaced, and the newest up to ``keep``."""
     protected = {keep_current} | ({keep_previous} if keep_previous and keep > 0 else set())
     room = max(keep - (len(protected) - 1), 0)
-    others = sorted((p for p in folder.iterdir() if p.is_dir() and p.resolve() not in protected), reverse=True)
+    others = sorted(
+        (p for p in folder.iterdir() if p.is_dir() and p.resolve() not in protected), reverse=True
+    )
     for stale in others[room:]:
         shutil.rmtree(stale, ignore_errors=True)
 
@@ -130,11 +140,11 @@ class EmbeddedStore:
         graph left out is invisible to the query. Values go in ``substitutions``, never
         into the query text.
         """
-        visible = list(self._public if graphs is None else graphs)
+        visible: list[ox.NamedNode | ox.BlankNode] = list(self._public if graphs is None else graphs)
         try:
             return self._store.query(
                 sparql,
-                default_graph=visible,
+                default_graph=list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph](visible),
                 named_graphs=visible,
                 substitutions=substitutions,
                 prefixes=QUERY_PREFIXES if prefixes else None,
@@ -142,7 +152,9 @@ class EmbeddedStore:
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from None
 
-    def select(self, sparql: str, *, substitutions: dict[ox.Variable, Any] | None = None) -> list[dict[str, Any]]:
+    def select(
+        self, sparql: str, *, substitutions: dict[ox.Variable, Any] | None = None
+    ) -> list[dict[str, Any]]:
         """Rows of a SELECT as plain dicts of pyoxigraph terms (for library code, not for big results)."""
         solutions = self.query(sparql, substitutions=substitutions)
         names = [v.value for v in solutions.variables]
@@ -151,5 +163,7 @@ class EmbeddedStore:
     def dump(self, output: Any, fmt: ox.RdfFormat, *, graphs: Iterable[ox.NamedNode] | None = None) -> None:
         """Write the public graphs (or ``graphs``) as quads (TriG, N-Quads)."""
         wanted = {g.value for g in (self._public if graphs is None else graphs)}
-        quads = (q for q in self._store if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in wanted)
+        quads = (
+            q for q in self._store if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in wanted
+        )
         ox.serialize(quads, output, format=fmt)

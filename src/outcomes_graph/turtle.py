@@ -33,9 +33,10 @@ def parse_turtle(path: Path, graph: Graph, origins: dict[Node, Location]) -> Non
             pass
     except SyntaxError as exc:
         match = _POSITION.search(str(exc))
-        line = int(match.group(1)) if match else None
-        column = match.group(2) if match else None
-        raise SourceError(Location(path, line=line, column=f"char {column}" if column else None),
+        where = (
+            Location(path, line=int(match.group(1)), column=f"char {match.group(2)}") if match else Location(path)
+        )
+        raise SourceError(where,
                           f"is not valid Turtle: {exc}") from None  # fmt: skip
     local = Graph()
     local.parse(data=text, format="turtle")
@@ -53,7 +54,7 @@ def _trace_subjects(path: Path, text: str, graph: Graph, origins: dict[Node, Loc
         spellings = [f"<{subject}>"]
         for prefix, ns in namespaces:
             if str(subject).startswith(ns) and len(str(subject)) > len(ns):
-                spellings.append(f"{prefix}:{str(subject)[len(ns):]}")
+                spellings.append(f"{prefix}:{str(subject)[len(ns) :]}")
         for number, line in enumerate(lines, start=1):
             stripped = line.lstrip()
             if any(stripped.startswith(s) and _ends_term(stripped, len(s)) for s in spellings):

@@ -114,6 +114,7 @@ STATUS_CODES: Final[dict[str, URIRef]] = {
 #: CURIE prefixes shared by SSSOM files, Turtle sources and exports.
 CURIE_PREFIXES: Final[dict[str, str]] = {
     **{slug: f"{BASE}id/{slug}/" for slug in SCHEME_SLUGS if slug != "lgi"},
+    "ogid": f"{BASE}id/",
     "borough": f"{BASE}id/borough/",
     "ogorg": f"{BASE}id/org/",
     "ogmap": f"{BASE}id/mapping/",
