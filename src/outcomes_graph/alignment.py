@@ -42,7 +42,12 @@ from outcomes_graph.alignment_index import (
     Step,
     named_rows,
 )
+from outcomes_graph.alignment_rules import STRONG, Relation
+from outcomes_graph.coverage import Coverage, coverage
+from outcomes_graph.edition_diff import EditionDiff, edition_diff
 from outcomes_graph.errors import UsageError
+from outcomes_graph.gaps import Gaps, gaps
+from outcomes_graph.matrix import Matrix, alignment_matrix
 from outcomes_graph.output import compact
 from outcomes_graph.queries import QueryRegistry
 from outcomes_graph.search import SearchHit, SearchIndex
@@ -50,7 +55,7 @@ from outcomes_graph.settings import Settings
 from outcomes_graph.store import EmbeddedStore
 from outcomes_graph.vocab import CURIE_PREFIXES
 
-__all__ = ["DEFAULT_DEPTH", "Aligner", "Alignment", "counterpart_dict"]
+__all__ = ["DEFAULT_DEPTH", "Aligner", "Alignment", "counterpart_dict", "step_dict"]
 
 #: How many crosswalk steps a derived chain may take by default.
 DEFAULT_DEPTH = 3
@@ -124,8 +129,10 @@ class Aligner:
         """A concept from a URI, a CURIE (``phof:indicator/90631``), a notation (``B04``) or an identifier."""
         value = text.strip()
         if not value:
-            raise UsageError("give a concept: a URI, a CURIE such as phof:indicator/90631, a notation such as B04, "
-                             "or a Fingertips or LG Inform id")  # fmt: skip
+            raise UsageError(
+                "give a concept: a URI, a CURIE such as phof:indicator/90631, a notation such as B04, "
+                "or a Fingertips or LG Inform id"
+            )
         index = self.index
         iri = _expand(value)
         if iri is not None:
@@ -142,7 +149,9 @@ class Aligner:
         chosen = sorted(node for node, rank in best.items() if rank == top)
         if len(chosen) > 1:
             listed = "; ".join(f"{compact(n)} ({index.label(n)})" for n in chosen)
-            raise UsageError(f"{value!r} matches {len(chosen)} concepts: {listed}. Give one of these CURIEs instead")
+            raise UsageError(
+                f"{value!r} matches {len(chosen)} concepts: {listed}. Give one of these CURIEs instead"
+            )
         return index.nodes[chosen[0]]
 
     def _suggest(self, value: str) -> str:
@@ -193,6 +202,53 @@ class Aligner:
             curated_only=curated_only,
         )
 
+    def coverage(
+        self,
+        framework: str,
+        *,
+        against: tuple[str, ...] | None = None,
+        strength: frozenset[Relation] = STRONG,
+        depth: int = DEFAULT_DEPTH,
+        curated_only: bool = False,
+    ) -> Coverage:
+        """Which concepts of ``framework`` FHAB covers (or, for ``fhab``, the national frameworks cover)."""
+        return coverage(
+            self.index, framework, against=against, strength=strength, depth=depth, curated_only=curated_only
+        )
+
+    def gaps(
+        self,
+        framework: str,
+        *,
+        against: tuple[str, ...] | None = None,
+        depth: int = DEFAULT_DEPTH,
+        curated_only: bool = False,
+    ) -> Gaps:
+        """Unmapped concepts, explicit no-counterpart records and known gaps, kept apart."""
+        return gaps(
+            self.store,
+            self.registry,
+            self.index,
+            framework,
+            against=against,
+            depth=depth,
+            curated_only=curated_only,
+        )
+
+    def matrix(
+        self,
+        *,
+        frameworks: tuple[str, ...] | None = None,
+        depth: int = DEFAULT_DEPTH,
+        curated_only: bool = False,
+    ) -> Matrix:
+        """FHAB domains by national frameworks, counts by relation."""
+        return alignment_matrix(self.index, frameworks=frameworks, depth=depth, curated_only=curated_only)
+
+    def diff(self, before: str, after: str) -> EditionDiff:
+        """Concepts added, removed, relabelled, renumbered or moved between two editions, and stale rows."""
+        return edition_diff(self.store, self.registry, self.index, before, after)
+
 
 def _expand(value: str) -> str | None:
     """An absolute IRI for a URI or CURIE; ``None`` for anything else (a notation or id)."""
@@ -211,26 +267,47 @@ def _expand(value: str) -> str | None:
 
 
 def _node_dict(node: Node) -> dict[str, Any]:
-    return {"iri": node.iri, "curie": node.curie, "label": node.label, "scheme": node.slug,
-            "type": node.type_name, "notations": list(node.notations)}  # fmt: skip
+    return {
+        "iri": node.iri,
+        "curie": node.curie,
+        "label": node.label,
+        "scheme": node.slug,
+        "type": node.type_name,
+        "notations": list(node.notations),
+    }
 
 
 def _gap_dict(gap: GapRecord) -> dict[str, Any]:
-    return {"record": gap.record, "predicate": compact(gap.predicate), "missing_in": gap.missing_in,
-            "status_note": gap.status_note, "crosswalk": gap.crosswalk, "comment": gap.comment,
-            "sources": list(gap.sources)}  # fmt: skip
+    return {
+        "record": gap.record,
+        "predicate": compact(gap.predicate),
+        "missing_in": gap.missing_in,
+        "status_note": gap.status_note,
+        "crosswalk": gap.crosswalk,
+        "comment": gap.comment,
+        "sources": list(gap.sources),
+    }
 
 
 def step_dict(step: Step) -> dict[str, Any]:
     record = step.record
     return {
-        "from": step.source, "to": step.target, "relation": step.relation.value if step.relation else None,
-        "label": step.label, "record": record.iri, "predicate": compact(record.predicate),
-        "direction": "forward" if step.forward else "inverse", "negated": record.negated,
-        "confidence": record.confidence, "justification": compact(record.justification),
-        "status": record.status_code, "curated": record.curated, "crosswalk": record.crosswalk or None,
-        "mapping_set": record.set or None, "sources": list(record.sources),
-    }  # fmt: skip
+        "from": step.source,
+        "to": step.target,
+        "relation": step.relation.value if step.relation else None,
+        "label": step.label,
+        "record": record.iri,
+        "predicate": compact(record.predicate),
+        "direction": "forward" if step.forward else "inverse",
+        "negated": record.negated,
+        "confidence": record.confidence,
+        "justification": compact(record.justification),
+        "status": record.status_code,
+        "curated": record.curated,
+        "crosswalk": record.crosswalk or None,
+        "mapping_set": record.set or None,
+        "sources": list(record.sources),
+    }
 
 
 def counterpart_dict(index: AlignmentIndex, counterpart: Counterpart) -> dict[str, Any]:

@@ -98,7 +98,8 @@ def derive(
     """
     key = ("derive", start, depth, curated_only, min_confidence)
     result: tuple[dict[str, Counterpart], dict[str, Refusal]] = index.memoised(
-        key, lambda: _search(index, start, depth=depth, curated_only=curated_only, min_confidence=min_confidence)
+        key,
+        lambda: _search(index, start, depth=depth, curated_only=curated_only, min_confidence=min_confidence),
     )
     return result
 
@@ -122,7 +123,9 @@ def _search(
                 composed = step_relation if relation is None else compose(relation, step_relation)
                 if composed is None:
                     assert relation is not None
-                    refused.setdefault(target, Refusal(start, target, path, refusal_reason(relation, step_relation)))
+                    refused.setdefault(
+                        target, Refusal(start, target, path, refusal_reason(relation, step_relation))
+                    )
                     continue
                 if frozenset((start, target)) in index.negated:
                     refused.setdefault(target, Refusal(start, target, path, NEGATED_REASON))
@@ -142,7 +145,10 @@ def _search(
 def render_path(counterpart: Counterpart | Refusal) -> str:
     """A chain as one line: each step's relation, status, confidence and crosswalk, then the node.
 
-    e.g. ``phof:indicator/90631 -[close to; I 0.5; X44]-> lgi:19346 -[close to; P 0.8; X22]-> lof:metric/gld-at-5``
+    For example::
+
+        phof:indicator/90631 -[close to; I 0.5; X44]-> lgi:19346
+            -[close to; P 0.8; X22]-> lof:metric/gld-at-5
     """
     parts = [compact(counterpart.start)]
     for step in counterpart.steps:

@@ -31,12 +31,13 @@ from outcomes_graph.store import BuildInfo, builds_dir
 from outcomes_graph.vocab import OG, SSSOM, STATUS_CODES
 
 __all__ = [
+    "CURATED",
+    "STATUS_CODE_OF",
     "AlignmentIndex",
     "GapRecord",
     "Node",
     "QueryStore",
     "Record",
-    "STATUS_CODE_OF",
     "SchemeInfo",
     "Step",
     "build_folder",
@@ -128,12 +129,17 @@ class Node:
     def from_row(cls, row: Row) -> Node:
         order = row.get("order")
         return cls(
-            iri=row["node"], slug=row["slug"], type=row.get("type", ""), label=row.get("label", ""),
+            iri=row["node"],
+            slug=row["slug"],
+            type=row.get("type", ""),
+            label=row.get("label", ""),
             notations=tuple(sorted(_split(row.get("notations"), "|"), key=lambda n: (n.isdigit(), n))),
-            domains=_split(row.get("domains")), tiers=_split(row.get("tiers")),
-            broader=_split(row.get("broader")), candidate_broader=_split(row.get("candidateBroader")),
+            domains=_split(row.get("domains")),
+            tiers=_split(row.get("tiers")),
+            broader=_split(row.get("broader")),
+            candidate_broader=_split(row.get("candidateBroader")),
             order=int(order) if order and order.lstrip("-").isdigit() else None,
-        )  # fmt: skip
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,13 +193,20 @@ class Record:
     def from_row(cls, row: Row) -> Record:
         confidence = row.get("confidence")
         return cls(
-            iri=row["record"], subject=row["subject"], predicate=row["predicate"], object=row["object"],
-            justification=row.get("justification", ""), status=row.get("status", ""),
-            negated=row.get("negated") == "true", confidence=float(confidence) if confidence else None,
-            set=row.get("set", ""), crosswalk=row.get("crosswalk", ""),
-            subject_label=row.get("subjectLabel", ""), object_label=row.get("objectLabel", ""),
+            iri=row["record"],
+            subject=row["subject"],
+            predicate=row["predicate"],
+            object=row["object"],
+            justification=row.get("justification", ""),
+            status=row.get("status", ""),
+            negated=row.get("negated") == "true",
+            confidence=float(confidence) if confidence else None,
+            set=row.get("set", ""),
+            crosswalk=row.get("crosswalk", ""),
+            subject_label=row.get("subjectLabel", ""),
+            object_label=row.get("objectLabel", ""),
             sources=_split(row.get("sources"), "|"),
-        )  # fmt: skip
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,10 +258,17 @@ class GapRecord:
     @classmethod
     def from_row(cls, row: Row) -> GapRecord:
         return cls(
-            node=row["node"], record=row["record"], set=row.get("set", ""), predicate=row.get("predicate", ""),
-            missing_in=row.get("missingIn", ""), status=row.get("status", ""), status_note=row.get("statusNote", ""),
-            crosswalk=row.get("crosswalk", ""), comment=row.get("comment", ""), sources=_split(row.get("sources"), "|"),
-        )  # fmt: skip
+            node=row["node"],
+            record=row["record"],
+            set=row.get("set", ""),
+            predicate=row.get("predicate", ""),
+            missing_in=row.get("missingIn", ""),
+            status=row.get("status", ""),
+            status_note=row.get("statusNote", ""),
+            crosswalk=row.get("crosswalk", ""),
+            comment=row.get("comment", ""),
+            sources=_split(row.get("sources"), "|"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,8 +340,13 @@ class AlignmentIndex:
         for row in named_rows(store, registry, "not-found-records"):
             gaps[row["node"]].append(GapRecord.from_row(row))
         schemes = {
-            row["slug"]: SchemeInfo(row["slug"], row["scheme"], row.get("title", ""), int(row.get("concepts", 0)),
-                                    int(row.get("gaps", 0)))  # fmt: skip
+            row["slug"]: SchemeInfo(
+                row["slug"],
+                row["scheme"],
+                row.get("title", ""),
+                int(row.get("concepts", 0)),
+                int(row.get("gaps", 0)),
+            )
             for row in named_rows(store, registry, "concepts-per-scheme")
         }
         return cls(

@@ -92,7 +92,13 @@ _LABELS: Final = {
     Relation.RELATED: "related to",
 }
 _INVERSE: Final = {Relation.BROAD: Relation.NARROW, Relation.NARROW: Relation.BROAD}
-_RANK: Final = {Relation.EXACT: 0, Relation.CLOSE: 1, Relation.BROAD: 2, Relation.NARROW: 2, Relation.RELATED: 3}
+_RANK: Final = {
+    Relation.EXACT: 0,
+    Relation.CLOSE: 1,
+    Relation.BROAD: 2,
+    Relation.NARROW: 2,
+    Relation.RELATED: 3,
+}
 _PREDICATE: Final = {
     Relation.EXACT: str(SKOS.exactMatch),
     Relation.CLOSE: str(SKOS.closeMatch),
@@ -109,11 +115,23 @@ STRONG: Final = frozenset({Relation.EXACT, Relation.CLOSE, Relation.BROAD, Relat
 
 _E, _C, _B, _N, _R = Relation.EXACT, Relation.CLOSE, Relation.BROAD, Relation.NARROW, Relation.RELATED
 _TABLE: Final[dict[tuple[Relation, Relation], Relation | None]] = {
-    (_C, _C): _C, (_C, _B): _B, (_C, _N): _N, (_C, _R): _R,
-    (_B, _C): _B, (_B, _B): _B, (_B, _N): _R, (_B, _R): None,
-    (_N, _C): _N, (_N, _B): _R, (_N, _N): _N, (_N, _R): None,
-    (_R, _C): _R, (_R, _B): None, (_R, _N): None, (_R, _R): None,
-}  # fmt: skip
+    (_C, _C): _C,
+    (_C, _B): _B,
+    (_C, _N): _N,
+    (_C, _R): _R,
+    (_B, _C): _B,
+    (_B, _B): _B,
+    (_B, _N): _R,
+    (_B, _R): None,
+    (_N, _C): _N,
+    (_N, _B): _R,
+    (_N, _N): _N,
+    (_N, _R): None,
+    (_R, _C): _R,
+    (_R, _B): None,
+    (_R, _N): None,
+    (_R, _R): None,
+}
 
 
 def compose(first: Relation, second: Relation) -> Relation | None:

@@ -73,17 +73,25 @@ class CoverageRow:
     def to_dict(self) -> dict[str, Any]:
         best = self.best
         return {
-            "iri": self.node.iri, "curie": self.node.curie, "label": self.node.label, "type": self.node.type_name,
-            "notation": self.node.notation or None, "status": self.status.value, "how": self.how or None,
-            "basis": self.basis or None, "relation": best.relation.value if best and best.relation else None,
+            "iri": self.node.iri,
+            "curie": self.node.curie,
+            "label": self.node.label,
+            "type": self.node.type_name,
+            "notation": self.node.notation or None,
+            "status": self.status.value,
+            "how": self.how or None,
+            "basis": self.basis or None,
+            "relation": best.relation.value if best and best.relation else None,
             "relation_label": best.label if best else None,
             "confidence": round(best.confidence, 4) if best and best.confidence is not None else None,
             "counterparts": [compact(c.target) for c in self.evidence],
             "path": render_path(best) if best else None,
-            "narrower": {"covered": self.narrower_covered, "total": self.narrower_total} if self.narrower_total else None,
+            "narrower": {"covered": self.narrower_covered, "total": self.narrower_total}
+            if self.narrower_total
+            else None,
             "recorded_gap": bool(self.recorded_gaps),
             "recorded_gap_records": [g.record for g in self.recorded_gaps],
-        }  # fmt: skip
+        }
 
 
 @dataclass(frozen=True)
@@ -105,9 +113,18 @@ class GroupRow:
         return round(100.0 * self.covered / self.total, 1) if self.total else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"group": self.group, "label": self.label, "total": self.total, "covered": self.covered,
-                "partial": self.partial, "not_found": self.not_found, "unmapped": self.unmapped,
-                "curated": self.curated, "candidate": self.candidate, "percent_covered": self.percent}  # fmt: skip
+        return {
+            "group": self.group,
+            "label": self.label,
+            "total": self.total,
+            "covered": self.covered,
+            "partial": self.partial,
+            "not_found": self.not_found,
+            "unmapped": self.unmapped,
+            "curated": self.curated,
+            "candidate": self.candidate,
+            "percent_covered": self.percent,
+        }
 
 
 @dataclass(frozen=True)
@@ -129,9 +146,13 @@ class Coverage:
         covered = [r for r in self.rows if r.status is Status.COVERED]
         count = len(self.rows)
         return {
-            "framework": self.framework, "against": list(self.against),
-            "strength": sorted(r.value for r in self.strength), "depth": self.depth, "curated_only": self.curated_only,
-            "total": count, "covered": len(covered),
+            "framework": self.framework,
+            "against": list(self.against),
+            "strength": sorted(r.value for r in self.strength),
+            "depth": self.depth,
+            "curated_only": self.curated_only,
+            "total": count,
+            "covered": len(covered),
             "covered_direct": sum(r.how == "direct" for r in covered),
             "covered_derived": sum(r.how == "derived" for r in covered),
             "covered_via_narrower": sum(r.how == "via narrower" for r in covered),
@@ -142,7 +163,7 @@ class Coverage:
             "unmapped": sum(r.status is Status.UNMAPPED for r in self.rows),
             "with_recorded_gap": sum(bool(r.recorded_gaps) for r in self.rows),
             "percent_covered": round(100.0 * len(covered) / count, 1) if count else 0.0,
-        }  # fmt: skip
+        }
 
     def groups(self, index: AlignmentIndex, by: GroupBy) -> list[GroupRow]:
         """Counts per FHAB domain or tier, or per top concept of the framework (``hierarchy``)."""
@@ -177,21 +198,31 @@ def coverage(
     if not strength:
         raise UsageError("choose at least one relation for --strength")
     key = ("coverage", slug, targets, strength, depth, curated_only)
-    result: Coverage = index.memoised(key, lambda: _compute(index, slug, targets, strength, depth, curated_only))
+    result: Coverage = index.memoised(
+        key, lambda: _compute(index, slug, targets, strength, depth, curated_only)
+    )
     return result
 
 
 def _compute(
-    index: AlignmentIndex, slug: str, targets: tuple[str, ...], strength: frozenset[Relation], depth: int,
+    index: AlignmentIndex,
+    slug: str,
+    targets: tuple[str, ...],
+    strength: frozenset[Relation],
+    depth: int,
     curated_only: bool,
-) -> Coverage:  # fmt: skip
+) -> Coverage:
     nodes = index.concepts_of(slug)
     members = {n.iri for n in nodes}
     done: dict[str, CoverageRow] = {}
 
     def evidence(node: Node) -> tuple[list[Counterpart], list[Counterpart]]:
         reached, _ = derive(index, node.iri, depth=depth, curated_only=curated_only)
-        found = [c for c in reached.values() if index.slug(c.target) in targets and not index.nodes[c.target].is_gap]
+        found = [
+            c
+            for c in reached.values()
+            if index.slug(c.target) in targets and not index.nodes[c.target].is_gap
+        ]
         found.sort(key=lambda c: (not c.curated, *c.sort_key()))
         return [c for c in found if c.relation in strength], [c for c in found if c.relation not in strength]
 
@@ -200,7 +231,11 @@ def _compute(
             return done[node.iri]
         strong, weak = evidence(node)
         gaps = tuple(g for g in index.gap_records.get(node.iri, ()) if g.missing_in in targets)
-        kids = [(index.nodes[c], cand) for c, cand in index.children.get(node.iri, ()) if c in members and c not in path]
+        kids = [
+            (index.nodes[c], cand)
+            for c, cand in index.children.get(node.iri, ())
+            if c in members and c not in path
+        ]
         kid_rows = [(visit(kid, path | {node.iri}), cand) for kid, cand in kids]
         covered_kids = [r for r, _ in kid_rows if r.status is Status.COVERED]
 
@@ -272,8 +307,17 @@ def _by_facet(index: AlignmentIndex, result: Coverage, facet: Literal["domain", 
         label = index.label(key) if key != NONE_GROUP else f"no FHAB {facet}"
         group = _count(compact(key) if key != NONE_GROUP else key, label, found)
         if result.framework != FHAB:
-            group = GroupRow(group.group, group.label, total, group.covered, group.partial, 0, 0, group.curated,
-                             group.candidate)  # fmt: skip
+            group = GroupRow(
+                group.group,
+                group.label,
+                total,
+                group.covered,
+                group.partial,
+                0,
+                0,
+                group.curated,
+                group.candidate,
+            )
         groups.append(group)
     return groups
 

@@ -40,37 +40,67 @@ class Gaps:
         return {
             "framework": self.framework,
             "against": list(self.against),
-            "unmapped": [{"iri": n.iri, "curie": n.curie, "label": n.label, "type": n.type_name} for n in self.unmapped],
+            "unmapped": [
+                {"iri": n.iri, "curie": n.curie, "label": n.label, "type": n.type_name} for n in self.unmapped
+            ],
             "not_found": [
-                {"iri": n.iri, "curie": n.curie, "label": n.label, "missing_in": g.missing_in, "record": g.record,
-                 "predicate": compact(g.predicate), "status_note": g.status_note, "crosswalk": g.crosswalk,
-                 "comment": g.comment, "sources": list(g.sources)}
+                {
+                    "iri": n.iri,
+                    "curie": n.curie,
+                    "label": n.label,
+                    "missing_in": g.missing_in,
+                    "record": g.record,
+                    "predicate": compact(g.predicate),
+                    "status_note": g.status_note,
+                    "crosswalk": g.crosswalk,
+                    "comment": g.comment,
+                    "sources": list(g.sources),
+                }
                 for n, g in self.not_found
-            ],  # fmt: skip
+            ],
             "known_gaps": [
-                {"iri": k["gap"], "curie": compact(k["gap"]), "label": k.get("label", ""),
-                 "kind": compact(k["kind"]) if k.get("kind") else None,
-                 "parent": compact(k["parent"]) if k.get("parent") else None,
-                 "expected_count": int(k["expectedCount"]) if k.get("expectedCount") else None,
-                 "status": compact(k.get("status", "")), "status_note": k.get("statusNote"),
-                 "sources": [s for s in k.get("sources", "").split("|") if s]}
+                {
+                    "iri": k["gap"],
+                    "curie": compact(k["gap"]),
+                    "label": k.get("label", ""),
+                    "kind": compact(k["kind"]) if k.get("kind") else None,
+                    "parent": compact(k["parent"]) if k.get("parent") else None,
+                    "expected_count": int(k["expectedCount"]) if k.get("expectedCount") else None,
+                    "status": compact(k.get("status", "")),
+                    "status_note": k.get("statusNote"),
+                    "sources": [s for s in k.get("sources", "").split("|") if s],
+                }
                 for k in self.known
-            ],  # fmt: skip
+            ],
         }
 
     def table(self) -> list[list[str]]:
         """Every gap as one row of :data:`GAP_COLUMNS`."""
         rows = [["unmapped", n.curie, n.label, n.type_name, "", "", ""] for n in self.unmapped]
         rows += [
-            ["not-found", n.curie, n.label, f"no counterpart in {g.missing_in} ({compact(g.predicate)})",
-             g.status_note or compact(g.status), g.crosswalk or compact(g.record), "|".join(g.sources)]
+            [
+                "not-found",
+                n.curie,
+                n.label,
+                f"no counterpart in {g.missing_in} ({compact(g.predicate)})",
+                g.status_note or compact(g.status),
+                g.crosswalk or compact(g.record),
+                "|".join(g.sources),
+            ]
             for n, g in self.not_found
-        ]  # fmt: skip
+        ]
         rows += [
-            ["known-gap", compact(k["gap"]), k.get("label", ""), _known_detail(k), k.get("statusNote") or
-             compact(k.get("status", "")), "", k.get("sources", "")]
+            [
+                "known-gap",
+                compact(k["gap"]),
+                k.get("label", ""),
+                _known_detail(k),
+                k.get("statusNote") or compact(k.get("status", "")),
+                "",
+                k.get("sources", ""),
+            ]
             for k in self.known
-        ]  # fmt: skip
+        ]
         return rows
 
 
@@ -98,8 +128,14 @@ def gaps(
     """The three kinds of gap of ``framework`` (see the module docstring)."""
     scheme = index.scheme(framework)
     targets = against_of(index, scheme.slug, against)
-    report = coverage(index, scheme.slug, against=targets, strength=frozenset(Relation), depth=depth,
-                      curated_only=curated_only)  # fmt: skip
+    report = coverage(
+        index,
+        scheme.slug,
+        against=targets,
+        strength=frozenset(Relation),
+        depth=depth,
+        curated_only=curated_only,
+    )
     unmapped = tuple(r.node for r in report.rows if r.status is Status.UNMAPPED)
     not_found = tuple(
         (node, gap)

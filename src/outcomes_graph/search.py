@@ -36,6 +36,7 @@ import orjson
 import pyoxigraph as ox
 
 from outcomes_graph.alignment_index import QueryStore, build_folder, named_rows
+from outcomes_graph.errors import QueryError
 from outcomes_graph.output import compact
 from outcomes_graph.queries import QueryRegistry
 
@@ -45,8 +46,13 @@ INDEX_FILE: Final = "search-index.json"
 _FORMAT: Final = 1
 #: Identifier fields, best first; each is an exact-notation hit when the text equals it.
 IDENTIFIER_FIELDS: Final = (
-    "notation", "fingertips-id", "lg-inform-id", "historical-notation", "candidate-notation", "linked-id",
-)  # fmt: skip
+    "notation",
+    "fingertips-id",
+    "lg-inform-id",
+    "historical-notation",
+    "candidate-notation",
+    "linked-id",
+)
 LABEL_FIELDS: Final = ("label", "altLabel")
 RANKS: Final = {"exact-notation": 1, "label-prefix": 2, "word-match": 3}
 _WORD = re.compile(r"[0-9a-z]+")
@@ -89,8 +95,16 @@ class SearchHit:
         return RANKS[self.match]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"iri": self.iri, "curie": self.curie, "scheme": self.scheme, "type": self.type,
-                "label": self.label, "match": self.match, "field": self.field, "value": self.value}  # fmt: skip
+        return {
+            "iri": self.iri,
+            "curie": self.curie,
+            "scheme": self.scheme,
+            "type": self.type,
+            "label": self.label,
+            "match": self.match,
+            "field": self.field,
+            "value": self.value,
+        }
 
 
 class SearchIndex:
@@ -114,16 +128,20 @@ class SearchIndex:
     def from_rows(cls, rows: list[dict[str, str]]) -> SearchIndex:
         grouped: dict[str, dict[str, Any]] = {}
         for row in rows:
-            entry = grouped.setdefault(row["node"], {"slug": row["slug"], "type": row["type"], "label": "", "terms": []})
+            entry = grouped.setdefault(
+                row["node"], {"slug": row["slug"], "type": row["type"], "label": "", "terms": []}
+            )
             if row["field"] == "label" and not entry["label"]:
                 entry["label"] = row["value"]
             pair = (row["field"], row["value"])
             if pair not in entry["terms"]:
                 entry["terms"].append(pair)
-        return cls([
-            Entry(iri, e["slug"], e["type"].rsplit("/", 1)[-1], e["label"], tuple(e["terms"]))
-            for iri, e in grouped.items()
-        ])  # fmt: skip
+        return cls(
+            [
+                Entry(iri, e["slug"], e["type"].rsplit("/", 1)[-1], e["label"], tuple(e["terms"]))
+                for iri, e in grouped.items()
+            ]
+        )
 
     def to_json(self, build_id: str) -> bytes:
         entries = [[e.iri, e.slug, e.type, e.label, [list(t) for t in e.terms]] for e in self.entries]
@@ -132,7 +150,12 @@ class SearchIndex:
     @classmethod
     def from_json(cls, data: bytes) -> SearchIndex:
         payload = orjson.loads(data)
-        return cls([Entry(i, s, t, label, tuple((f, v) for f, v in terms)) for i, s, t, label, terms in payload["entries"]])
+        return cls(
+            [
+                Entry(i, s, t, label, tuple((f, v) for f, v in terms))
+                for i, s, t, label, terms in payload["entries"]
+            ]
+        )
 
     @classmethod
     def load(cls, store: QueryStore, registry: QueryRegistry) -> SearchIndex:
@@ -144,9 +167,11 @@ class SearchIndex:
         if hit is not None:
             return hit
         path = folder / INDEX_FILE
-        index = cls.from_json(path.read_bytes()) if path.is_file() else cls.from_rows(
-            named_rows(store, registry, "search-index-rows")
-        )  # fmt: skip
+        index = (
+            cls.from_json(path.read_bytes())
+            if path.is_file()
+            else cls.from_rows(named_rows(store, registry, "search-index-rows"))
+        )
         with _LOCK:
             _CACHE[key] = index
             while len(_CACHE) > 4:
@@ -165,7 +190,10 @@ class SearchIndex:
             if scheme and entry.slug != scheme:
                 return
             if number not in found or key < found[number][0]:
-                found[number] = (key, SearchHit(entry.iri, entry.slug, entry.type, entry.label, match, field, value))
+                found[number] = (
+                    key,
+                    SearchHit(entry.iri, entry.slug, entry.type, entry.label, match, field, value),
+                )
 
         for order, number, field, value in self._identifiers.get(query, ()):
             offer(number, (1, order, 0, 0), "exact-notation", field, value)
@@ -207,10 +235,14 @@ def write_search_index(folder: Path, graphs: list[dict[str, object]], queries_di
     """Write ``search-index.json`` into a new build folder from its public graphs (called by ``build``)."""
     registry = QueryRegistry.load(queries_dir)
     query = registry.get("search-index-rows")
-    visible = [ox.NamedNode(str(g["iri"])) for g in graphs if g.get("visibility", "public") == "public"]
+    visible: list[ox.NamedNode | ox.BlankNode] = [
+        ox.NamedNode(str(g["iri"])) for g in graphs if g.get("visibility", "public") == "public"
+    ]
     store = ox.Store.read_only(str(folder))
-    result = store.query(query.sparql, default_graph=visible, named_graphs=visible)
-    data = orjson.loads(result.serialize(format=ox.QueryResultsFormat.JSON))
+    result = store.query(query.sparql, default_graph=list(visible), named_graphs=visible)
+    if not isinstance(result, ox.QuerySolutions):
+        raise QueryError("the named query search-index-rows must be a SELECT query")
+    data = orjson.loads(result.serialize(format=ox.QueryResultsFormat.JSON) or b"{}")
     rows = [{k: cell["value"] for k, cell in b.items()} for b in data["results"]["bindings"]]
     del store
     path = folder / INDEX_FILE

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -12,8 +11,6 @@ from rdflib.term import Node, URIRef
 from outcomes_graph.errors import Location, SourceError
 
 __all__ = ["parse_turtle"]
-
-_POSITION = re.compile(r"line (\d+) column (\d+)")
 
 
 def parse_turtle(path: Path, graph: Graph, origins: dict[Node, Location]) -> None:
@@ -32,10 +29,8 @@ def parse_turtle(path: Path, graph: Graph, origins: dict[Node, Location]) -> Non
         for _ in ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=None):
             pass
     except SyntaxError as exc:
-        match = _POSITION.search(str(exc))
-        where = (
-            Location(path, line=int(match.group(1)), column=f"char {match.group(2)}") if match else Location(path)
-        )
+        # pyoxigraph fills the standard SyntaxError position (lineno, offset).
+        where = Location(path, line=exc.lineno, column=f"char {exc.offset}" if exc.offset else None)
         raise SourceError(where,
                           f"is not valid Turtle: {exc}") from None  # fmt: skip
     local = Graph()
