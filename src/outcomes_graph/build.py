@@ -50,6 +50,14 @@ def validate_sources(
         for unit in units:
             progress("load", unit.key)
     report = BuildReport(source_errors=errors)
+    if errors:
+        # A file that did not load makes every link into it look dangling; SHACL would
+        # bury the real error under those echoes, so it waits until every file loads.
+        report.skipped_validation = True
+        report.seconds = time.perf_counter() - started
+        if paths:
+            report.source_errors = [e for e in errors if unit_for_path(e.location.file, units).key in wanted]
+        return report, loaded
     # Every loaded unit is checked (cached ones cost nothing) so that the chosen
     # units see their context; only the chosen units' violations are reported.
     shacl = check_sources(
@@ -63,6 +71,8 @@ def validate_sources(
     if paths:
         report.source_errors = [e for e in errors if unit_for_path(e.location.file, units).key in wanted]
     report.units_checked, report.units_from_cache = shacl.units_checked, shacl.units_from_cache
+    if paths:
+        report.units_checked = len(wanted)
     report.seconds = time.perf_counter() - started
     return report, loaded
 

@@ -11,15 +11,18 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from rdflib import Graph
 from rdflib.term import URIRef
 
+from outcomes_graph.errors import Location
+from outcomes_graph.framework_tables import PROPERTY_COLUMNS
 from outcomes_graph.report import BuildReport, PlacedViolation
 from outcomes_graph.sources import LoadedSource
 from outcomes_graph.validate import ValidationReport, Violation, load_ontology, load_shapes, validate_graph
+from outcomes_graph.vocab import QUERY_PREFIXES
 
 __all__ = ["CACHE_VERSION", "check_sources", "code_digest", "files_digest"]
 
@@ -77,10 +80,20 @@ def check_sources(
             report.units_from_cache += 1
         report.units_checked += 1
         report.violations.extend(
-            PlacedViolation(source.unit.key, source.locate(URIRef(v.focus_node)), v)
-            for v in result.violations
+            PlacedViolation(source.unit.key, _place(source, v), v) for v in result.violations
         )
     return report
+
+
+def _place(source: LoadedSource, violation: Violation) -> Location | None:
+    """The focus node's file and row, with the table column its path comes from."""
+    location = source.locate(URIRef(violation.focus_node))
+    if location is None or location.row is None or not violation.path or location.file.suffix != ".csv":
+        return location
+    prefix, _, local = violation.path.partition(":")
+    namespace = QUERY_PREFIXES.get(prefix)
+    column = PROPERTY_COLUMNS.get(URIRef(namespace + local)) if namespace else None
+    return replace(location, column=column) if column else location
 
 
 def _definers(sources: list[LoadedSource]) -> dict[URIRef, str]:

@@ -34,6 +34,7 @@ from outcomes_graph.vocab import (
 __all__ = [
     "BOROUGHS",
     "CONCEPTS",
+    "PROPERTY_COLUMNS",
     "GAPS",
     "SOURCES",
     "SourceRegistry",
@@ -60,6 +61,19 @@ SOURCES = TableSpec(
     required=("id", "url", "title", "publisher", "date"), may_be_empty=("url", "date", "publisher")
 )
 BOROUGHS = TableSpec(required=("gss_code", "name"), optional=("sources",))
+
+#: The table column each property comes from, so a SHACL violation can name the column.
+PROPERTY_COLUMNS: dict[URIRef, str] = {
+    SKOS.prefLabel: "pref_label", SKOS.altLabel: "alt_labels", SKOS.notation: "notation",
+    OG.candidateNotation: "candidate_notation", OG.historicalNotation: "historical_notation",
+    OG.fingertipsId: "fingertips_id", DCTERMS.description: "description", SKOS.broader: "broader",
+    OG.candidateBroader: "candidate_broader", OG.domain: "domains", OG.tier: "tier", OG.order: "order",
+    OG.dataProvider: "data_provider", OG.metricRole: "metric_role", OG.isPlaceholder: "placeholder",
+    OG.targetValue: "target_value", OG.targetUnit: "target_unit", OG.targetYear: "target_year",
+    OG.reportedBy: "reported_by", OG.status: "status", OG.statusNote: "status_note", DCTERMS.source: "sources",
+    RDFS.label: "label", OG.gapParent: "parent", OG.expectedCount: "expected_count",
+    OG.candidateLabel: "candidate_label", OG.gssCode: "gss_code",
+}  # fmt: skip
 
 REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 KIND_REF = re.compile(r"^([a-z-]+)/([A-Za-z0-9][A-Za-z0-9._-]*)$")

@@ -19,6 +19,12 @@ class PlacedViolation:
     location: Location | None
     violation: Violation
 
+    def sort_key(self) -> tuple[str, int, int, str]:
+        loc = self.location
+        if loc is None:
+            return (self.unit, 0, 0, self.violation.focus_node)
+        return (str(loc.file), loc.row or 0, loc.line or 0, self.violation.focus_node)
+
     def render(self) -> str:
         v = self.violation
         where = str(self.location) if self.location else self.unit
@@ -59,6 +65,8 @@ class BuildReport:
     units_checked: int = 0
     units_from_cache: int = 0
     seconds: float = 0.0
+    #: True when files failed to load, so SHACL validation did not run.
+    skipped_validation: bool = False
 
     @property
     def ok(self) -> bool:
@@ -70,12 +78,15 @@ class BuildReport:
 
     def render(self) -> str:
         parts = [f"error: {err}" for err in self.source_errors]
-        parts.extend(v.render() for v in self.violations)
+        parts.extend(v.render() for v in sorted(self.violations, key=PlacedViolation.sort_key))
+        if self.skipped_validation:
+            parts.append("SHACL validation runs once every file above loads.")
         return "\n".join(parts)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "conforms": self.ok,
+            "validation_skipped": self.skipped_validation,
             "units_checked": self.units_checked,
             "units_from_cache": self.units_from_cache,
             "source_errors": [
