@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: build test lint format clean
+.PHONY: build serve test lint format clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 
 build: $(STAMP)
 	$(BIN)/outcomes-graph build
+
+serve: $(STAMP)
+	$(BIN)/outcomes-graph serve
 
 test: $(STAMP)
 	$(BIN)/pytest

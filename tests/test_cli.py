@@ -21,7 +21,9 @@ EXE = Path(sys.executable).parent / "outcomes-graph"
 def run(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     options = ["--store", str(settings.store), "--data-dir", str(settings.data_dir),
                "--cache-dir", str(settings.cache_dir)]  # fmt: skip
-    return subprocess.run([str(EXE), *options, *args], capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [str(EXE), *options, *args], capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 def invoke(settings: Settings, *args: str) -> str:
@@ -48,7 +50,9 @@ def test_build_reports_counts(built):
 
 def test_failed_build_exits_1_and_names_the_place(built):
     concepts = built.frameworks_dir / "sf" / "concepts.csv"
-    concepts.write_text(concepts.read_text(encoding="utf-8").replace(",Secure housing,", ",,"), encoding="utf-8")
+    concepts.write_text(
+        concepts.read_text(encoding="utf-8").replace(",Secure housing,", ",,"), encoding="utf-8"
+    )
     link_before = built.store.readlink()
     failed = run(built, "build")
     assert failed.returncode == 1
@@ -59,7 +63,9 @@ def test_failed_build_exits_1_and_names_the_place(built):
 def test_validate_exit_codes_and_json(built):
     assert run(built, "validate").returncode == 0
     scheme = built.frameworks_dir / "cof" / "scheme.ttl"
-    scheme.write_text(scheme.read_text(encoding="utf-8").replace("og:slug", "og:slug og:slug"), encoding="utf-8")
+    scheme.write_text(
+        scheme.read_text(encoding="utf-8").replace("og:slug", "og:slug og:slug"), encoding="utf-8"
+    )
     failed = run(built, "validate", "--format", "json")
     assert failed.returncode == 1
     report = json.loads(failed.stdout)
@@ -91,7 +97,9 @@ def test_query_from_file_and_named(built, tmp_path):
     path.write_text("ASK { ?c skos:prefLabel 'Secure housing'@en }", encoding="utf-8")
     assert invoke(built, "query", "--file", str(path)).strip() == "true"
     scheme = "https://w3id.org/common-outcomes/id/sf"
-    out = invoke(built, "query", "--named", "concepts-table", "--param", f"scheme={scheme}", "--format", "csv")
+    out = invoke(
+        built, "query", "--named", "concepts-table", "--param", f"scheme={scheme}", "--format", "csv"
+    )
     labels = {row["prefLabel"] for row in csv.DictReader(io.StringIO(out))}
     assert labels == {"Children safe from abuse and exploitation", "Secure housing"}
 

@@ -136,3 +136,30 @@ def test_vendored_reference_matches_shared():
         assert (REFERENCE / name).read_text(encoding="utf-8") == (SHARED_REFERENCE / name).read_text(
             encoding="utf-8"
         ), name
+
+
+CROSSWALK_IDS = re.findall(r"^\| (X\d+) \|", (REFERENCE / "crosswalks.md").read_text(encoding="utf-8"), re.M)
+#: Crosswalk rows that are not mapping records, and the triple that encodes each instead.
+ENCODED_AS_NOTATION = {
+    "X52": ("http://id.esd.org.uk/metricType/5172", "NI 056"),  # "also known as", a legacy indicator code
+    "X58": (
+        BASE + "id/phof/indicator/90631",
+        "1.02i",
+    ),  # a renumbering: the legacy code of the same indicator
+}
+NOT_GRADED = {"X57"}  # "not graded": FingertipsNext reuses Fingertips ids; kept as a note, not a link
+
+
+@pytest.mark.parametrize("crosswalk", CROSSWALK_IDS)
+def test_every_crosswalk_row_is_encoded(store, crosswalk):
+    if crosswalk in ENCODED_AS_NOTATION:
+        subject, code = ENCODED_AS_NOTATION[crosswalk]
+        assert ask(
+            store, "ASK { ?s og:historicalNotation ?code }", s=ox.NamedNode(subject), code=ox.Literal(code)
+        )
+    elif crosswalk in NOT_GRADED:
+        row = next(line for line in (REFERENCE / "crosswalks.md").read_text(encoding="utf-8").splitlines()
+                   if line.startswith(f"| {crosswalk} |"))  # fmt: skip
+        assert "not graded" in row
+    else:
+        assert ask(store, "ASK { ?r a sssom:Mapping ; og:crosswalkId ?x }", x=ox.Literal(crosswalk))

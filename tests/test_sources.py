@@ -19,7 +19,9 @@ def test_every_framework_folder_and_mapping_file_is_a_source():
     folders = {p.name for p in (REPO / "frameworks").iterdir() if p.is_dir()}
     keys = {u.key for u in UNITS}
     assert folders <= keys
-    assert {f"mappings/{p.name.removesuffix('.sssom.tsv')}" for p in (REPO / "mappings").glob("*.sssom.tsv")} <= keys
+    assert {
+        f"mappings/{p.name.removesuffix('.sssom.tsv')}" for p in (REPO / "mappings").glob("*.sssom.tsv")
+    } <= keys
 
 
 @pytest.mark.parametrize("unit", UNITS, ids=[u.key for u in UNITS])

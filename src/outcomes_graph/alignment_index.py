@@ -273,11 +273,14 @@ class GapRecord:
 
 @dataclass(frozen=True, slots=True)
 class SchemeInfo:
+    """A framework edition: slug, IRI, title, how many concepts and known gaps, the edition it revises."""
+
     slug: str
     iri: str
     title: str
     concepts: int
     gaps: int
+    revision_of: str = ""
 
 
 @dataclass
@@ -333,21 +336,26 @@ class AlignmentIndex:
 
     @classmethod
     def read(cls, store: QueryStore, registry: QueryRegistry) -> AlignmentIndex:
-        """Read the index with four named queries (no cache)."""
+        """Read the index with four named queries (no cache); results are parsed on this thread."""
         nodes = {row["node"]: Node.from_row(row) for row in named_rows(store, registry, "alignment-nodes")}
         records = tuple(Record.from_row(row) for row in named_rows(store, registry, "alignment-edges"))
         gaps: dict[str, list[GapRecord]] = defaultdict(list)
         for row in named_rows(store, registry, "not-found-records"):
             gaps[row["node"]].append(GapRecord.from_row(row))
+        concepts: dict[str, int] = defaultdict(int)
+        known: dict[str, int] = defaultdict(int)
+        for node in nodes.values():
+            (known if node.is_gap else concepts)[node.slug] += 1
         schemes = {
             row["slug"]: SchemeInfo(
-                row["slug"],
-                row["scheme"],
-                row.get("title", ""),
-                int(row.get("concepts", 0)),
-                int(row.get("gaps", 0)),
+                slug=row["slug"],
+                iri=row["scheme"],
+                title=row.get("title", ""),
+                concepts=concepts[row["slug"]],
+                gaps=known[row["slug"]],
+                revision_of=row.get("revisionOf", ""),
             )
-            for row in named_rows(store, registry, "concepts-per-scheme")
+            for row in named_rows(store, registry, "frameworks")
         }
         return cls(
             build_id=store.info.build_id,

@@ -20,6 +20,7 @@ from outcomes_graph.check import check_sources, files_digest
 from outcomes_graph.discover import discover_units, load_units, unit_for_path
 from outcomes_graph.errors import StoreError, ValidationFailed
 from outcomes_graph.report import BuildReport
+from outcomes_graph.search import write_search_index
 from outcomes_graph.settings import Settings
 from outcomes_graph.sources import LoadedSource
 from outcomes_graph.store import BuildInfo, install_build, new_build_dir
@@ -91,6 +92,7 @@ def build(settings: Settings, *, progress: Progress | None = None) -> BuildResul
     folder = new_build_dir(settings.store, build_id)
     try:
         graphs = _write_store(folder, loaded, progress)
+        write_search_index(folder, graphs, settings.queries_dir)
         info = BuildInfo(
             build_id=build_id,
             built_at=built_at.isoformat(timespec="seconds"),

@@ -6,7 +6,9 @@ Exit codes: 0 success; 1 the sources or the input are invalid (a report says whe
 
 from __future__ import annotations
 
+import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -117,8 +119,12 @@ def build_cmd(obj: Context) -> None:
       outcomes-graph build
       outcomes-graph --store /tmp/og build
     """
+    _run_build(obj.settings)
+
+
+def _run_build(settings: Settings) -> None:
     try:
-        result = _with_progress(obj.settings, lambda step: build(obj.settings, progress=step))
+        result = _with_progress(settings, lambda step: build(settings, progress=step))
     except ValidationFailed as exc:
         _print_report(exc.report)
         raise SystemExit(EXIT_INVALID) from None
@@ -132,7 +138,40 @@ def build_cmd(obj: Context) -> None:
         f"Validated {result.report.units_checked} sources ({result.report.units_from_cache} from cache) "
         f"in {t['validate_seconds']:.2f}s; wrote the store in {t['write_seconds']:.2f}s"
     )
-    click.echo(f"Store: {obj.settings.store} -> {result.folder}")
+    click.echo(f"Store: {settings.store} -> {result.folder}")
+
+
+@main.command("serve")
+@click.option("--host", help="Address to listen on [default 127.0.0.1].")
+@click.option("--port", type=int, help="Port to listen on [default 8000].")
+@click.option("--workers", type=click.IntRange(min=1), help="Server processes sharing the store [default 1].")
+@click.pass_obj
+def serve_cmd(obj: Context, host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve SPARQL, GraphQL, REST and linked data over HTTP; builds the store first if there is none.
+
+    \b
+    Examples:
+      outcomes-graph serve
+      outcomes-graph serve --port 8080 --workers 2
+      outcomes-graph --store /srv/og/store serve --host 0.0.0.0
+    """
+    import uvicorn
+
+    settings = obj.settings
+    if host:
+        settings = replace(settings, host=host)
+    if port:
+        settings = replace(settings, port=port)
+    if workers:
+        settings = replace(settings, workers=workers)
+    if not settings.store.exists():
+        err.print(f"No store at {settings.store}; building it first.")
+        _run_build(settings)
+    # Workers are separate processes: they rebuild the same settings from the environment.
+    os.environ.update(settings.to_env())
+    click.echo(f"Serving {settings.store} at http://{settings.host}:{settings.port}/ (Ctrl-C to stop)")
+    uvicorn.run("outcomes_graph.web.asgi:app_factory", factory=True, host=settings.host, port=settings.port,
+                workers=settings.workers, log_level="warning")  # fmt: skip
 
 
 @main.command("validate")
@@ -317,6 +356,8 @@ def stats_cmd(obj: Context, fmt: str) -> None:
     for name, (cols, rows) in tables.items():
         _emit(cols, rows, fmt, title=STATS_QUERIES[name] if fmt == "table" else None)
 
+
+from outcomes_graph import cli_alignment  # noqa: E402, F401  (registers the alignment commands)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

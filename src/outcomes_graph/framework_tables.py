@@ -34,8 +34,8 @@ from outcomes_graph.vocab import (
 __all__ = [
     "BOROUGHS",
     "CONCEPTS",
-    "PROPERTY_COLUMNS",
     "GAPS",
+    "PROPERTY_COLUMNS",
     "SOURCES",
     "SourceRegistry",
     "add_boroughs",
@@ -70,8 +70,9 @@ PROPERTY_COLUMNS: dict[URIRef, str] = {
     OG.candidateBroader: "candidate_broader", OG.domain: "domains", OG.tier: "tier", OG.order: "order",
     OG.dataProvider: "data_provider", OG.metricRole: "metric_role", OG.isPlaceholder: "placeholder",
     OG.targetValue: "target_value", OG.targetUnit: "target_unit", OG.targetYear: "target_year",
-    OG.reportedBy: "reported_by", OG.status: "status", OG.statusNote: "status_note", DCTERMS.source: "sources",
-    RDFS.label: "label", OG.gapParent: "parent", OG.expectedCount: "expected_count",
+    OG.reportedBy: "reported_by", OG.status: "status", OG.statusNote: "status_note",
+    DCTERMS.source: "sources", RDFS.label: "label", OG.gapParent: "parent",
+    OG.expectedCount: "expected_count",
     OG.candidateLabel: "candidate_label", OG.gssCode: "gss_code",
 }  # fmt: skip
 

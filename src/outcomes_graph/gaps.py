@@ -82,9 +82,9 @@ class Gaps:
                 "not-found",
                 n.curie,
                 n.label,
-                f"no counterpart in {g.missing_in} ({compact(g.predicate)})",
+                _not_found_detail(g),
                 g.status_note or compact(g.status),
-                g.crosswalk or compact(g.record),
+                compact(g.record),
                 "|".join(g.sources),
             ]
             for n, g in self.not_found
@@ -102,6 +102,11 @@ class Gaps:
             for k in self.known
         ]
         return rows
+
+
+def _not_found_detail(gap: GapRecord) -> str:
+    crosswalk = f", {gap.crosswalk}" if gap.crosswalk else ""
+    return f"no counterpart in {gap.missing_in} ({compact(gap.predicate)}{crosswalk})"
 
 
 def _known_detail(row: dict[str, str]) -> str:

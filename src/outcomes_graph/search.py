@@ -239,7 +239,14 @@ def write_search_index(folder: Path, graphs: list[dict[str, object]], queries_di
         ox.NamedNode(str(g["iri"])) for g in graphs if g.get("visibility", "public") == "public"
     ]
     store = ox.Store.read_only(str(folder))
-    result = store.query(query.sparql, default_graph=list(visible), named_graphs=visible)
+    # A new build holds only the graphs it lists; when all are public the union is the same
+    # dataset, and naming 40-odd graphs one by one makes the engine 10-30 times slower.
+    if {g.value for g in visible if isinstance(g, ox.NamedNode)} >= {
+        g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)
+    }:
+        result = store.query(query.sparql, use_default_graph_as_union=True)
+    else:
+        result = store.query(query.sparql, default_graph=list(visible), named_graphs=visible)
     if not isinstance(result, ox.QuerySolutions):
         raise QueryError("the named query search-index-rows must be a SELECT query")
     data = orjson.loads(result.serialize(format=ox.QueryResultsFormat.JSON) or b"{}")

@@ -55,6 +55,36 @@ class Settings:
     keep_builds: int = field(
         default=1, metadata={"description": "How many earlier store builds to keep beside the current one."}
     )
+    host: str = field(default="127.0.0.1", metadata={"description": "Address `serve` listens on."})
+    port: int = field(default=8000, metadata={"description": "Port `serve` listens on."})
+    workers: int = field(
+        default=1,
+        metadata={"description": "Server processes; they share the store read-only (Store.read_only)."},
+    )
+    sparql_endpoint: str | None = field(
+        default=None,
+        metadata={
+            "description": "Serve from this SPARQL 1.1 endpoint instead of the embedded store (remote mode)."
+        },
+    )
+    gsp_endpoint: str | None = field(
+        default=None,
+        metadata={"description": "Graph Store Protocol URL that `build` writes to in remote mode."},
+    )
+    max_query_length: int = field(
+        default=20_000, metadata={"description": "Longest SPARQL query accepted, in characters."}
+    )
+    max_result_rows: int = field(
+        default=10_000,
+        metadata={"description": "Most result rows (or triples) a free-form SPARQL query returns."},
+    )
+    query_timeout: float = field(
+        default=10.0,
+        metadata={"description": "Seconds a free-form SPARQL query may run before it is abandoned."},
+    )
+    max_request_bytes: int = field(
+        default=1_000_000, metadata={"description": "Largest request body accepted, in bytes."}
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -67,6 +97,11 @@ class Settings:
                 values[f.name] = _coerce(f.type, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(cls(), **values)
+
+    def to_env(self) -> dict[str, str]:
+        """These settings as ``OUTCOMES_GRAPH_*`` variables, for worker processes to rebuild them."""
+        return {ENV_PREFIX + f.name.upper(): str(getattr(self, f.name)) for f in fields(self)
+                if getattr(self, f.name) is not None}  # fmt: skip
 
     @classmethod
     def descriptions(cls) -> dict[str, str]:
@@ -99,4 +134,6 @@ def _coerce(type_name: Any, raw: str) -> Any:
         return Path(raw)
     if name == "int":
         return int(raw)
+    if name == "float":
+        return float(raw)
     return raw

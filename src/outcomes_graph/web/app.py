@@ -1,0 +1,36 @@
+"""``create_app(settings)``: the FastAPI app. Nothing is built at import time."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from outcomes_graph import __version__
+from outcomes_graph.queries import QueryRegistry
+from outcomes_graph.settings import Settings
+from outcomes_graph.store import EmbeddedStore
+from outcomes_graph.web import graphql_api, health, linked_data, rest, sparql
+from outcomes_graph.web.errors import install_error_handlers
+from outcomes_graph.web.state import AppState
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings, *, store: EmbeddedStore | None = None) -> FastAPI:
+    """The whole service over one store (opened read-only from ``settings.store`` unless given)."""
+    app = FastAPI(
+        title="outcomes-graph",
+        version=__version__,
+        description="England's children's and families' outcomes frameworks as linked data: SPARQL, GraphQL, "
+        "REST and dereferenceable URIs.",
+        license_info={"name": "Open Government Licence v3.0",
+                      "url": "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"},
+    )  # fmt: skip
+    app.state.og = AppState(
+        settings=settings,
+        store=store or EmbeddedStore(settings.store),
+        registry=QueryRegistry.load(settings.queries_dir),
+    )
+    install_error_handlers(app)
+    for module in (health, sparql, graphql_api, rest, linked_data):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,24 @@
+"""``GET /health``: the store, its build and graph counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+
+from outcomes_graph.web.state import AppState, get_state
+
+router = APIRouter(tags=["service"])
+
+
+@router.get("/health", summary="Service health: the store, the build and the graph counts")
+def health(state: AppState = Depends(get_state)) -> dict[str, Any]:
+    info = state.store.info
+    return {
+        "status": "ok",
+        "store": {"mode": "embedded", "path": str(state.settings.store)},
+        "build": {"id": info.build_id, "built_at": info.built_at},
+        "graphs": len(info.graphs),
+        "triples": sum(int(g["triples"]) for g in info.graphs),
+        "graph_counts": {g["key"]: g["triples"] for g in info.graphs},
+    }

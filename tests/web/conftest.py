@@ -1,0 +1,93 @@
+"""Web fixtures: the app in-process over the fixture graph, and a real uvicorn server on a free port."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from outcomes_graph.build import build
+from outcomes_graph.settings import Settings
+from outcomes_graph.web import create_app
+
+
+@pytest.fixture
+def built_mini(mini_settings: Settings) -> Settings:
+    build(mini_settings)
+    return mini_settings
+
+
+@pytest.fixture
+def app(built_mini: Settings) -> FastAPI:
+    return create_app(built_mini)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[httpx.Client]:
+    """In-process HTTP through the ASGI app (STYLE practice 11)."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, base_url="http://testserver") as c:
+        yield c
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(settings: Settings, *extra: str) -> tuple[subprocess.Popen[bytes], str]:
+    """``outcomes-graph serve`` as a real process; returns it and its base URL once /health answers."""
+    port = free_port()
+    exe = Path(sys.executable).parent / "outcomes-graph"
+    args = [str(exe), "--store", str(settings.store), "--data-dir", str(settings.data_dir),
+            "--cache-dir", str(settings.cache_dir), "serve", "--port", str(port), *extra]  # fmt: skip
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/health", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            time.sleep(0.2)
+        if proc.poll() is not None:
+            output = proc.stdout.read().decode() if proc.stdout else ""
+            stop_server(proc)
+            raise RuntimeError(f"server exited: {output}")
+    stop_server(proc)
+    raise RuntimeError("server did not answer /health within 60 s")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    if proc.stdout:
+        proc.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def real_server(real_settings: Settings) -> Iterator[str]:
+    """The real graph served by a real uvicorn process; yields its base URL."""
+    proc, url = start_server(real_settings)
+    yield url
+    stop_server(proc)
+
+
+@pytest.fixture
+def mini_server(built_mini: Settings) -> Iterator[str]:
+    proc, url = start_server(built_mini)
+    yield url
+    stop_server(proc)
