@@ -49,6 +49,8 @@ _SHORT_COLUMNS = frozenset({"label", "before", "after", "title"})
 _CURIE_COLUMNS = frozenset({"counterpart", "concept", "item", "group"})
 
 
+#: Shorter headers for the terminal view.
+_TERMINAL_NAMES = {"recorded_gap": "gap", "confidence": "conf", "percent_covered": "%", "not_found": "not found"}
 #: Long columns left out of the terminal view (CSV and JSON keep them).
 _TERMINAL_HIDDEN = frozenset({"path", "record", "records", "sources"})
 
@@ -61,11 +63,11 @@ def _print(table: Table, fmt: str, title: str | None = None) -> None:
     keep = [i for i, name in enumerate(names) if name not in _TERMINAL_HIDDEN]
     names, rows = [names[i] for i in keep], [[row[i] for i in keep] for row in rows]
     view = RichTable(title=title, title_justify="left")
-    for name in names:
+    for name in (_TERMINAL_NAMES.get(n, n) for n in names):
         if name in _SHORT_COLUMNS:
-            view.add_column(name, max_width=36, no_wrap=True, overflow="ellipsis")
+            view.add_column(name, max_width=32, no_wrap=True, overflow="ellipsis")
         elif name in _CURIE_COLUMNS:
-            view.add_column(name, max_width=44, overflow="fold")
+            view.add_column(name, min_width=24, max_width=44, overflow="fold")
         else:
             view.add_column(name, min_width=min(len(name), 12), overflow="fold")
     for row in rows:

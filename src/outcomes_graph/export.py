@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from outcomes_graph.errors import UsageError
 from outcomes_graph.queries import QueryRegistry
 from outcomes_graph.sssom_export import export_mapping_sets
-from outcomes_graph.store import EmbeddedStore
+from outcomes_graph.store import GraphStore
 from outcomes_graph.vocab import CURIE_PREFIXES
 
 __all__ = ["EXPORT_FORMATS", "export"]
@@ -22,7 +22,7 @@ EXPORT_FORMATS = ("ttl", "trig", "nq", "jsonld", "sssom", "csv")
 _QUAD_FORMATS = {"trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD}
 
 
-def export(store: EmbeddedStore, fmt: str, output: Path | None, *, queries_dir: Path) -> str:
+def export(store: GraphStore, fmt: str, output: Path | None, *, queries_dir: Path) -> str:
     """Write the export; return a short description of what was written."""
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
@@ -44,11 +44,8 @@ def export(store: EmbeddedStore, fmt: str, output: Path | None, *, queries_dir: 
         return f"{len(quads)} quads"
 
 
-def _public_quads(store: EmbeddedStore) -> Iterator[ox.Quad]:
-    wanted = {g.value for g in store.public_graphs}
-    for quad in store.raw:
-        if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value in wanted:
-            yield quad
+def _public_quads(store: GraphStore) -> Iterator[ox.Quad]:
+    return store.quads()
 
 
 @contextmanager

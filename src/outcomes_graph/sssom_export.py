@@ -9,12 +9,12 @@ import pyoxigraph as ox
 from outcomes_graph.errors import UsageError
 from outcomes_graph.queries import QueryRegistry
 from outcomes_graph.sssom import mapping_sets_to_sssom
-from outcomes_graph.store import EmbeddedStore
+from outcomes_graph.store import GraphStore
 
 __all__ = ["export_mapping_sets"]
 
 
-def export_mapping_sets(store: EmbeddedStore, output: Path | None, *, registry: QueryRegistry) -> str:
+def export_mapping_sets(store: GraphStore, output: Path | None, *, registry: QueryRegistry) -> str:
     """Write ``{output}/{set name}.sssom.tsv`` for each mapping set; return what was written."""
     if output is None:
         raise UsageError("the sssom export writes one file per mapping set: give --output FOLDER")

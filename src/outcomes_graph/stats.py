@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from outcomes_graph.output import term_text
 from outcomes_graph.queries import QueryRegistry
-from outcomes_graph.store import EmbeddedStore
+from outcomes_graph.store import GraphStore
 
 __all__ = ["STATS_QUERIES", "gather_stats"]
 
@@ -17,7 +17,7 @@ STATS_QUERIES = {
 
 
 def gather_stats(
-    store: EmbeddedStore, registry: QueryRegistry
+    store: GraphStore, registry: QueryRegistry
 ) -> dict[str, tuple[list[str], list[list[str]]]]:
     """Each stats table as (column names, rows of display strings)."""
     tables: dict[str, tuple[list[str], list[list[str]]]] = {}

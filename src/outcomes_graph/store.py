@@ -14,17 +14,25 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
 from outcomes_graph.errors import QueryError, StoreError
 from outcomes_graph.vocab import QUERY_PREFIXES
 
-__all__ = ["BUILD_INFO", "BuildInfo", "EmbeddedStore", "builds_dir", "install_build", "new_build_dir"]
+__all__ = [
+    "BUILD_INFO",
+    "BuildInfo",
+    "EmbeddedStore",
+    "GraphStore",
+    "builds_dir",
+    "install_build",
+    "new_build_dir",
+]
 
 BUILD_INFO = "build.json"
 
@@ -103,6 +111,32 @@ def _prune(folder: Path, *, keep_current: Path, keep_previous: Path | None, keep
         shutil.rmtree(stale, ignore_errors=True)
 
 
+class GraphStore(Protocol):
+    """What the library and the service need from a store: the embedded one, or a remote SPARQL 1.1 endpoint.
+
+    Query results are pyoxigraph objects either way (a remote store parses the endpoint's
+    answer with ``pyoxigraph.parse_query_results``), so callers never branch on the kind.
+    """
+
+    info: BuildInfo
+
+    @property
+    def public_graphs(self) -> list[ox.NamedNode]: ...
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: dict[ox.Variable, Any] | None = None,
+        graphs: Sequence[ox.NamedNode] | None = None,
+        prefixes: bool = False,
+    ) -> Any: ...
+
+    def select(self, sparql: str, *, substitutions: dict[ox.Variable, Any] | None = None) -> list[dict[str, Any]]: ...
+
+    def quads(self, graphs: Iterable[ox.NamedNode] | None = None) -> Iterator[ox.Quad]: ...
+
+
 class EmbeddedStore:
     """A built store opened for reading. Queries see the public graphs only (DESIGN §6)."""
 
@@ -160,10 +194,8 @@ class EmbeddedStore:
         names = [v.value for v in solutions.variables]
         return [{name: row[name] for name in names} for row in solutions]
 
-    def dump(self, output: Any, fmt: ox.RdfFormat, *, graphs: Iterable[ox.NamedNode] | None = None) -> None:
-        """Write the public graphs (or ``graphs``) as quads (TriG, N-Quads)."""
-        wanted = {g.value for g in (self._public if graphs is None else graphs)}
-        quads = (
-            q for q in self._store if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in wanted
-        )
-        ox.serialize(quads, output, format=fmt)
+    def quads(self, graphs: Iterable[ox.NamedNode] | None = None) -> Iterator[ox.Quad]:
+        """Every quad of the public graphs (or of ``graphs``, which must be public)."""
+        wanted = self._public if graphs is None else [g for g in graphs if g in self._public]
+        for graph in wanted:
+            yield from self._store.quads_for_pattern(None, None, None, graph)

@@ -8,7 +8,7 @@ from fastapi import Request
 
 from outcomes_graph.queries import QueryRegistry
 from outcomes_graph.settings import Settings
-from outcomes_graph.store import EmbeddedStore
+from outcomes_graph.store import GraphStore
 
 __all__ = ["AppState", "get_state"]
 
@@ -16,7 +16,7 @@ __all__ = ["AppState", "get_state"]
 @dataclass
 class AppState:
     settings: Settings
-    store: EmbeddedStore
+    store: GraphStore
     registry: QueryRegistry
 
     @property
