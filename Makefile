@@ -33,3 +33,11 @@ format: $(STAMP)
 
 clean:
 	rm -rf var
+
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python bench/bench_alignment.py
+	$(BIN)/python bench/bench_sparql.py
+	$(BIN)/python bench/bench_rest.py
+	$(BIN)/python bench/bench_borough_check.py
+	$(BIN)/python bench/bench_graphql.py

@@ -52,7 +52,7 @@ from outcomes_graph.output import compact
 from outcomes_graph.queries import QueryRegistry
 from outcomes_graph.search import SearchHit, SearchIndex
 from outcomes_graph.settings import Settings
-from outcomes_graph.store import EmbeddedStore
+from outcomes_graph.store import open_store
 from outcomes_graph.vocab import CURIE_PREFIXES
 
 __all__ = ["DEFAULT_DEPTH", "Aligner", "Alignment", "counterpart_dict", "step_dict"]
@@ -94,7 +94,11 @@ class Alignment:
 class Aligner:
     """The alignment engine over one open store. Reads the build once, then answers from memory.
 
-    >>> # aligner = Aligner.open(settings); aligner.counterparts("phof:indicator/90631")
+    Example::
+
+        aligner = Aligner.open(Settings())
+        aligner.counterparts("phof:indicator/90631").derived
+        aligner.coverage("lof").summary()
     """
 
     def __init__(self, store: QueryStore, registry: QueryRegistry, *, cached: bool = True) -> None:
@@ -105,7 +109,8 @@ class Aligner:
 
     @classmethod
     def open(cls, settings: Settings) -> Aligner:
-        return cls(EmbeddedStore(settings.store), QueryRegistry.load(settings.queries_dir))
+        """The engine over the store the settings name (embedded, or a remote SPARQL endpoint)."""
+        return cls(open_store(settings), QueryRegistry.load(settings.queries_dir))
 
     @property
     def index(self) -> AlignmentIndex:
@@ -139,7 +144,7 @@ class Aligner:
             if iri in index.nodes:
                 return index.nodes[iri]
             raise UsageError(f"no concept has the IRI <{iri}>{self._suggest(value)}")
-        rows = named_rows(self.store, self.registry, "concept-lookup", text=value)
+        rows: list[dict[str, str]] = index.memoised(("lookup", value), lambda: self._lookup(value))
         best: dict[str, int] = {}
         for row in rows:
             best[row["node"]] = min(best.get(row["node"], 99), int(row["rank"]))
@@ -153,6 +158,15 @@ class Aligner:
                 f"{value!r} matches {len(chosen)} concepts: {listed}. Give one of these CURIEs instead"
             )
         return index.nodes[chosen[0]]
+
+    def _lookup(self, value: str) -> list[dict[str, str]]:
+        """concept-lookup rows for the text as written, else in lower case, else in upper case."""
+        rows: list[dict[str, str]] = []
+        for spelling in dict.fromkeys((value, value.lower(), value.upper())):
+            rows = named_rows(self.store, self.registry, "concept-lookup", text=spelling)
+            if rows:
+                break
+        return rows
 
     def _suggest(self, value: str) -> str:
         """'; did you mean ...' from the search index and close notations, or a hint."""
@@ -179,6 +193,18 @@ class Aligner:
         if depth < 1:
             raise UsageError(f"depth must be at least 1, not {depth}")
         node = self.resolve(concept)
+        key = ("counterparts", node.iri, depth, curated_only, min_confidence)
+        result: Alignment = self.index.memoised(
+            key,
+            lambda: self._counterparts(
+                node, depth=depth, curated_only=curated_only, min_confidence=min_confidence
+            ),
+        )
+        return result
+
+    def _counterparts(
+        self, node: Node, *, depth: int, curated_only: bool, min_confidence: float
+    ) -> Alignment:
         index = self.index
         direct: list[Counterpart] = []
         for row in named_rows(self.store, self.registry, "concept-mappings", concept=node.iri):

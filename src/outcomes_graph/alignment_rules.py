@@ -166,9 +166,9 @@ _OTHER_LABELS: Final = {
 def link_label(predicate: str, *, forward: bool, negated: bool = False) -> str:
     """Plain words for any crosswalk predicate read from the subject (``forward``) or the object.
 
-    >>> link_label("http://www.w3.org/2004/02/skos/core#broadMatch", forward=False)
+    >>> link_label(Relation.BROAD.predicate, forward=False)
     'narrower than'
-    >>> link_label("http://www.w3.org/2004/02/skos/core#closeMatch", forward=True, negated=True)
+    >>> link_label(Relation.CLOSE.predicate, forward=True, negated=True)
     'not close to'
     """
     relation = RELATION_OF_PREDICATE.get(predicate)

@@ -18,7 +18,8 @@ import pyoxigraph as ox
 
 from outcomes_graph.check import check_sources, files_digest
 from outcomes_graph.discover import discover_units, load_units, unit_for_path
-from outcomes_graph.errors import StoreError, ValidationFailed
+from outcomes_graph.errors import StoreError, UsageError, ValidationFailed
+from outcomes_graph.remote_build import Publication, publish
 from outcomes_graph.report import BuildReport
 from outcomes_graph.search import write_search_index
 from outcomes_graph.settings import Settings
@@ -34,8 +35,10 @@ Progress = Callable[[str, str], None]
 @dataclass(frozen=True)
 class BuildResult:
     info: BuildInfo
-    folder: Path
+    #: The new build folder; None when the build went to a remote store (``remote`` says where).
+    folder: Path | None
     report: BuildReport
+    remote: Publication | None = None
 
 
 def validate_sources(
@@ -79,7 +82,13 @@ def validate_sources(
 
 
 def build(settings: Settings, *, progress: Progress | None = None) -> BuildResult:
-    """Build the store from the sources; raise ``ValidationFailed`` (store untouched) if any is invalid."""
+    """Build the store from the sources; raise ``ValidationFailed`` (store untouched) if any is invalid.
+
+    With ``gsp_endpoint`` set the validated graphs go to that remote store instead
+    (:func:`outcomes_graph.remote_build.publish`).
+    """
+    if settings.sparql_endpoint and not settings.gsp_endpoint:
+        raise UsageError("a build in remote mode writes by Graph Store Protocol: give --gsp-endpoint URL too")
     t0 = time.perf_counter()
     report, loaded = validate_sources(settings, progress=progress)
     t1 = time.perf_counter()
@@ -89,6 +98,11 @@ def build(settings: Settings, *, progress: Progress | None = None) -> BuildResul
     digest = hashlib.sha256("".join(files_digest(s.unit.files) for s in loaded).encode()).hexdigest()[:12]
     # Milliseconds keep two builds of the same sources within one second apart.
     build_id = f"{built_at:%Y%m%dT%H%M%S}{built_at.microsecond // 1000:03d}Z-{digest}"
+    if settings.gsp_endpoint:
+        sent = publish(settings, loaded, [graph_record(s) for s in loaded], build_id=build_id,
+                       built_at=built_at.isoformat(timespec="seconds"),
+                       timings={"validate_seconds": round(t1 - t0, 3)}, progress=progress)  # fmt: skip
+        return BuildResult(sent.info, None, report, sent)
     folder = new_build_dir(settings.store, build_id)
     try:
         graphs = _write_store(folder, loaded, progress)
@@ -124,21 +138,24 @@ def _write_store(
             progress("write", source.unit.key)
         data = source.graph.serialize(format="nt", encoding="utf-8")
         store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(source.graph_iri)))
-        graphs.append(
-            {
-                "key": source.unit.key,
-                "iri": str(source.graph_iri),
-                "kind": source.unit.kind,
-                "visibility": "public",
-                "triples": len(source.graph),
-                "sha256": files_digest(source.unit.files),
-                "files": [_relative(p) for p in source.unit.files],
-            }
-        )
+        graphs.append(graph_record(source))
     store.flush()
     store.optimize()
     del store
     return graphs
+
+
+def graph_record(source: LoadedSource) -> dict[str, object]:
+    """What the build record says about one source's graph."""
+    return {
+        "key": source.unit.key,
+        "iri": str(source.graph_iri),
+        "kind": source.unit.kind,
+        "visibility": "public",
+        "triples": len(source.graph),
+        "sha256": files_digest(source.unit.files),
+        "files": [_relative(p) for p in source.unit.files],
+    }
 
 
 def _relative(path: Path) -> str:

@@ -23,10 +23,13 @@ from outcomes_graph.errors import OutcomesGraphError, StoreError, UsageError, Va
 from outcomes_graph.export import EXPORT_FORMATS, export
 from outcomes_graph.output import OutputFormat, rows_to_csv, rows_to_table, write_result
 from outcomes_graph.queries import QueryRegistry
+from outcomes_graph.remote_http import redact
+from outcomes_graph.remote_metadata import NoRemoteBuild
+from outcomes_graph.remote_store import RemoteStore
 from outcomes_graph.report import BuildReport
 from outcomes_graph.settings import Settings
 from outcomes_graph.stats import STATS_QUERIES, gather_stats
-from outcomes_graph.store import EmbeddedStore
+from outcomes_graph.store import GraphStore, open_store
 
 __all__ = ["main"]
 
@@ -40,8 +43,8 @@ class Context:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def open_store(self) -> EmbeddedStore:
-        return EmbeddedStore(self.settings.store)
+    def open_store(self) -> GraphStore:
+        return open_store(self.settings)
 
 
 def _fail(exc: OutcomesGraphError) -> None:
@@ -65,9 +68,27 @@ def _fail(exc: OutcomesGraphError) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="SHACL validation cache [env OUTCOMES_GRAPH_CACHE_DIR; default var/cache].",
 )
+@click.option(
+    "--sparql-endpoint",
+    metavar="URL",
+    help="Read from this SPARQL 1.1 endpoint instead of the embedded store "
+    "[env OUTCOMES_GRAPH_SPARQL_ENDPOINT].",
+)
+@click.option(
+    "--gsp-endpoint",
+    metavar="URL",
+    help="Graph Store Protocol URL that `build` writes to in remote mode [env OUTCOMES_GRAPH_GSP_ENDPOINT].",
+)
 @click.version_option(package_name="outcomes-graph")
 @click.pass_context
-def main(ctx: click.Context, store: Path | None, data_dir: Path | None, cache_dir: Path | None) -> None:
+def main(
+    ctx: click.Context,
+    store: Path | None,
+    data_dir: Path | None,
+    cache_dir: Path | None,
+    sparql_endpoint: str | None,
+    gsp_endpoint: str | None,
+) -> None:
     """A linked-data knowledge graph of England's children's and families' outcomes frameworks.
 
     \b
@@ -77,7 +98,15 @@ def main(ctx: click.Context, store: Path | None, data_dir: Path | None, cache_di
       outcomes-graph query 'SELECT ?c ?l WHERE { ?c skos:prefLabel ?l } LIMIT 5'
       outcomes-graph query --named concepts-per-scheme --format csv
     """
-    ctx.obj = Context(Settings.from_env(store=store, data_dir=data_dir, cache_dir=cache_dir))
+    ctx.obj = Context(
+        Settings.from_env(
+            store=store,
+            data_dir=data_dir,
+            cache_dir=cache_dir,
+            sparql_endpoint=sparql_endpoint,
+            gsp_endpoint=gsp_endpoint,
+        )
+    )
 
 
 def _progress() -> Progress:
@@ -138,7 +167,12 @@ def _run_build(settings: Settings) -> None:
         f"Validated {result.report.units_checked} sources ({result.report.units_from_cache} from cache) "
         f"in {t['validate_seconds']:.2f}s; wrote the store in {t['write_seconds']:.2f}s"
     )
-    click.echo(f"Store: {settings.store} -> {result.folder}")
+    if result.remote:
+        stale = result.remote.deleted
+        gone = f"; deleted {len(stale)} graph(s) the previous build had" if stale else ""
+        click.echo(f"Remote store: {result.remote.endpoint} (build record written last){gone}")
+    else:
+        click.echo(f"Store: {settings.store} -> {result.folder}")
 
 
 @main.command("serve")
@@ -155,7 +189,7 @@ def serve_cmd(obj: Context, host: str | None, port: int | None, workers: int | N
       outcomes-graph serve --port 8080 --workers 2
       outcomes-graph --store /srv/og/store serve --host 0.0.0.0
     """
-    import uvicorn
+    from outcomes_graph.serve import run_server
 
     settings = obj.settings
     if host:
@@ -164,14 +198,29 @@ def serve_cmd(obj: Context, host: str | None, port: int | None, workers: int | N
         settings = replace(settings, port=port)
     if workers:
         settings = replace(settings, workers=workers)
-    if not settings.store.exists():
+    if settings.sparql_endpoint:
+        _check_remote(settings)
+    elif not settings.store.exists():
         err.print(f"No store at {settings.store}; building it first.")
         _run_build(settings)
     # Workers are separate processes: they rebuild the same settings from the environment.
     os.environ.update(settings.to_env())
-    click.echo(f"Serving {settings.store} at http://{settings.host}:{settings.port}/ (Ctrl-C to stop)")
-    uvicorn.run("outcomes_graph.web.asgi:app_factory", factory=True, host=settings.host, port=settings.port,
-                workers=settings.workers, log_level="warning")  # fmt: skip
+    served = redact(settings.sparql_endpoint) if settings.sparql_endpoint else settings.store
+    click.echo(f"Serving {served} at http://{settings.host}:{settings.port}/ (Ctrl-C to stop)")
+    run_server(settings)
+
+
+def _check_remote(settings: Settings) -> None:
+    """Fail early if the endpoint is unreachable; build first if it holds no build and a GSP URL is given."""
+    try:
+        RemoteStore(str(settings.sparql_endpoint), base=settings.base).close()
+    except NoRemoteBuild as exc:
+        if not settings.gsp_endpoint:
+            _fail(exc)
+        err.print(f"{exc.where} holds no build; building it first.", highlight=False)
+        _run_build(settings)
+    except OutcomesGraphError as exc:
+        _fail(exc)
 
 
 @main.command("validate")
@@ -357,7 +406,8 @@ def stats_cmd(obj: Context, fmt: str) -> None:
         _emit(cols, rows, fmt, title=STATS_QUERIES[name] if fmt == "table" else None)
 
 
-from outcomes_graph import cli_alignment  # noqa: E402, F401  (registers the alignment commands)
+# Imported last: these modules add their commands to ``main`` defined above.
+from outcomes_graph import cli_alignment, cli_boroughs  # noqa: E402, F401
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

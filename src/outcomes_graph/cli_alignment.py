@@ -29,6 +29,7 @@ from outcomes_graph.coverage import GroupBy
 from outcomes_graph.errors import OutcomesGraphError
 from outcomes_graph.gaps import GAP_COLUMNS
 from outcomes_graph.output import compact
+from outcomes_graph.queries import QueryRegistry
 
 __all__ = ["align_cmd", "coverage_cmd", "diff_cmd", "gaps_cmd", "matrix_cmd", "search_cmd"]
 
@@ -36,7 +37,7 @@ out = Console(soft_wrap=False)
 
 
 def _aligner(obj: Context) -> Aligner:
-    return Aligner.open(obj.settings)
+    return Aligner(obj.open_store(), QueryRegistry.load(obj.settings.queries_dir))
 
 
 def _json(payload: Any) -> None:
@@ -50,7 +51,12 @@ _CURIE_COLUMNS = frozenset({"counterpart", "concept", "item", "group"})
 
 
 #: Shorter headers for the terminal view.
-_TERMINAL_NAMES = {"recorded_gap": "gap", "confidence": "conf", "percent_covered": "%", "not_found": "not found"}
+_TERMINAL_NAMES = {
+    "recorded_gap": "gap",
+    "confidence": "conf",
+    "percent_covered": "%",
+    "not_found": "not found",
+}
 #: Long columns left out of the terminal view (CSV and JSON keep them).
 _TERMINAL_HIDDEN = frozenset({"path", "record", "records", "sources"})
 
@@ -62,12 +68,22 @@ def _print(table: Table, fmt: str, title: str | None = None) -> None:
         return
     keep = [i for i, name in enumerate(names) if name not in _TERMINAL_HIDDEN]
     names, rows = [names[i] for i in keep], [[row[i] for i in keep] for row in rows]
+    if "how" in names and "basis" in names:  # one narrower column: "derived candidate"
+        how, basis = names.index("how"), names.index("basis")
+        rows = [
+            [" ".join(filter(None, (r[how], r[basis]))) if i == how else c for i, c in enumerate(r)]
+            for r in rows
+        ]
+        names, rows = (
+            [n for i, n in enumerate(names) if i != basis],
+            [[c for i, c in enumerate(r) if i != basis] for r in rows],
+        )
     view = RichTable(title=title, title_justify="left")
     for name in (_TERMINAL_NAMES.get(n, n) for n in names):
         if name in _SHORT_COLUMNS:
-            view.add_column(name, max_width=32, no_wrap=True, overflow="ellipsis")
+            view.add_column(name, max_width=28, no_wrap=True, overflow="ellipsis")
         elif name in _CURIE_COLUMNS:
-            view.add_column(name, min_width=24, max_width=44, overflow="fold")
+            view.add_column(name, min_width=20, max_width=36, overflow="fold")
         else:
             view.add_column(name, min_width=min(len(name), 12), overflow="fold")
     for row in rows:

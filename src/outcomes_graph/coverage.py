@@ -65,6 +65,8 @@ class CoverageRow:
     narrower_covered: int = 0
     narrower_total: int = 0
     recorded_gaps: tuple[GapRecord, ...] = ()
+    #: Links that exist but do not count at the chosen strength (e.g. ``related`` beside a covering link).
+    weaker: tuple[Counterpart, ...] = ()
 
     @property
     def best(self) -> Counterpart | None:
@@ -239,8 +241,16 @@ def _compute(
         kid_rows = [(visit(kid, path | {node.iri}), cand) for kid, cand in kids]
         covered_kids = [r for r, _ in kid_rows if r.status is Status.COVERED]
 
-        def make(status: Status, how: str, basis: str, found: tuple[Counterpart, ...] = ()) -> CoverageRow:
-            return CoverageRow(node, status, how, basis, found, len(covered_kids), len(kid_rows), gaps)
+        def make(
+            status: Status,
+            how: str,
+            basis: str,
+            found: tuple[Counterpart, ...] = (),
+            other: list[Counterpart] = weak,
+        ) -> CoverageRow:
+            return CoverageRow(
+                node, status, how, basis, found, len(covered_kids), len(kid_rows), gaps, tuple(other)
+            )
 
         if strong:
             row = make(Status.COVERED, _how(strong), _basis(strong), tuple(strong))
@@ -249,7 +259,7 @@ def _compute(
             found = tuple(c for r in covered_kids for c in r.evidence)
             row = make(Status.COVERED, "via narrower", "curated" if curated else "candidate", found)
         elif weak:
-            row = make(Status.PARTIAL, _how(weak), _basis(weak), tuple(weak))
+            row = make(Status.PARTIAL, _how(weak), _basis(weak), tuple(weak), [])
         elif any(r.status in (Status.COVERED, Status.PARTIAL) for r, _ in kid_rows):
             found = tuple(c for r, _ in kid_rows for c in r.evidence)
             row = make(Status.PARTIAL, "via narrower", _basis(found), found)
@@ -290,36 +300,53 @@ def _by_hierarchy(index: AlignmentIndex, rows: tuple[CoverageRow, ...]) -> list[
 
 
 def _by_facet(index: AlignmentIndex, result: Coverage, facet: Literal["domain", "tier"]) -> list[GroupRow]:
+    """FHAB concepts by their own domain or tier; a national framework's concepts by their counterparts'.
+
+    For a national framework a concept counts as covered in a domain when a counted link
+    reaches an FHAB concept of that domain, and as partial there when only weaker links do.
+    """
     order = [n.iri for n in index.facet_nodes(facet)] + [NONE_GROUP]
-    members: dict[str, list[CoverageRow]] = {key: [] for key in order}
+    if result.framework == FHAB:
+        members: dict[str, list[CoverageRow]] = {key: [] for key in order}
+        for row in result.rows:
+            for key in set(index.fhab_facets(row.node.iri, facet)) or {NONE_GROUP}:
+                members.setdefault(key, []).append(row)
+        return [
+            _count(_group_name(key), _group_label(index, key, facet), found) for key, found in members.items()
+        ]
+
+    def facets(found: tuple[Counterpart, ...]) -> set[str]:
+        return {f for c in found for f in index.fhab_facets(c.target, facet)} or (
+            {NONE_GROUP} if found else set()
+        )
+
+    counts = {key: [0, 0, 0, 0] for key in order}  # covered, partial, curated, candidate
     for row in result.rows:
-        if result.framework == FHAB:
-            keys = set(index.fhab_facets(row.node.iri, facet)) or {NONE_GROUP}
-        else:
-            if row.status not in (Status.COVERED, Status.PARTIAL):
-                continue
-            keys = {f for c in row.evidence for f in index.fhab_facets(c.target, facet)} or {NONE_GROUP}
-        for key in keys:
-            members.setdefault(key, []).append(row)
+        counted = facets(row.evidence) if row.status is Status.COVERED else set()
+        weaker = facets(row.evidence + row.weaker if row.status is Status.PARTIAL else row.weaker) - counted
+        for key in counted:
+            tally = counts.setdefault(key, [0, 0, 0, 0])
+            tally[0] += 1
+            in_key = [
+                c for c in row.evidence if key in (set(index.fhab_facets(c.target, facet)) or {NONE_GROUP})
+            ]
+            curated = row.basis == "curated" if row.how == "via narrower" else any(c.curated for c in in_key)
+            tally[2 if curated else 3] += 1
+        for key in weaker:
+            counts.setdefault(key, [0, 0, 0, 0])[1] += 1
     total = len(result.rows)
-    groups = []
-    for key, found in members.items():
-        label = index.label(key) if key != NONE_GROUP else f"no FHAB {facet}"
-        group = _count(compact(key) if key != NONE_GROUP else key, label, found)
-        if result.framework != FHAB:
-            group = GroupRow(
-                group.group,
-                group.label,
-                total,
-                group.covered,
-                group.partial,
-                0,
-                0,
-                group.curated,
-                group.candidate,
-            )
-        groups.append(group)
-    return groups
+    return [
+        GroupRow(_group_name(key), _group_label(index, key, facet), total, c[0], c[1], 0, 0, c[2], c[3])
+        for key, c in counts.items()
+    ]
+
+
+def _group_name(key: str) -> str:
+    return key if key == NONE_GROUP else compact(key)
+
+
+def _group_label(index: AlignmentIndex, key: str, facet: str) -> str:
+    return f"no FHAB {facet}" if key == NONE_GROUP else index.label(key)
 
 
 def _count(group: str, label: str, rows: list[CoverageRow]) -> GroupRow:

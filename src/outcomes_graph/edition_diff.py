@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from outcomes_graph.alignment_index import CURATED, AlignmentIndex, QueryStore, named_rows
+from outcomes_graph.alignment_index import CURATED, AlignmentIndex, QueryStore, SchemeInfo, named_rows
 from outcomes_graph.output import compact
 from outcomes_graph.queries import QueryRegistry
 from outcomes_graph.search import normalise
@@ -146,8 +146,13 @@ class EditionDiff:
 def edition_diff(
     store: QueryStore, registry: QueryRegistry, index: AlignmentIndex, before: str, after: str
 ) -> EditionDiff:
-    """Compare edition ``before`` with edition ``after`` (scheme slugs, e.g. ``lgof`` and ``lof``)."""
+    """Compare edition ``before`` with ``after`` (slugs, e.g. ``lgof`` and ``lof``). Memoised per build."""
     a, b = index.scheme(before), index.scheme(after)
+    result: EditionDiff = index.memoised(("diff", a.slug, b.slug), lambda: _diff(store, registry, a, b))
+    return result
+
+
+def _diff(store: QueryStore, registry: QueryRegistry, a: SchemeInfo, b: SchemeInfo) -> EditionDiff:
     old = [EditionConcept.from_row(r) for r in named_rows(store, registry, "edition-concepts", edition=a.iri)]
     new = [EditionConcept.from_row(r) for r in named_rows(store, registry, "edition-concepts", edition=b.iri)]
     rows = named_rows(store, registry, "edition-mappings", edition=a.iri)

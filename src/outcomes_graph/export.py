@@ -18,7 +18,7 @@ from outcomes_graph.vocab import CURIE_PREFIXES
 
 __all__ = ["EXPORT_FORMATS", "export"]
 
-EXPORT_FORMATS = ("ttl", "trig", "nq", "jsonld", "sssom", "csv")
+EXPORT_FORMATS = ("ttl", "trig", "nq", "jsonld", "sssom", "csv", "xlsx")
 _QUAD_FORMATS = {"trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD}
 
 
@@ -28,6 +28,10 @@ def export(store: GraphStore, fmt: str, output: Path | None, *, queries_dir: Pat
         raise UsageError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
     if fmt == "sssom":
         return export_mapping_sets(store, output, registry=QueryRegistry.load(queries_dir))
+    if fmt == "xlsx":
+        from outcomes_graph.framework_xlsx import export_xlsx
+
+        return export_xlsx(store, output, queries_dir=queries_dir)
     with _open(output) as stream:
         if fmt == "csv":
             query = QueryRegistry.load(queries_dir).get("concepts-table")

@@ -130,23 +130,34 @@ def gaps(
     depth: int = 3,
     curated_only: bool = False,
 ) -> Gaps:
-    """The three kinds of gap of ``framework`` (see the module docstring)."""
+    """The three kinds of gap of ``framework`` (see the module docstring). Memoised per build."""
     scheme = index.scheme(framework)
     targets = against_of(index, scheme.slug, against)
+    key = ("gaps", scheme.slug, targets, depth, curated_only)
+    found: Gaps = index.memoised(
+        key, lambda: _gaps(store, registry, index, scheme.slug, targets, depth, curated_only)
+    )
+    return found
+
+
+def _gaps(
+    store: QueryStore,
+    registry: QueryRegistry,
+    index: AlignmentIndex,
+    slug: str,
+    targets: tuple[str, ...],
+    depth: int,
+    curated_only: bool,
+) -> Gaps:
     report = coverage(
-        index,
-        scheme.slug,
-        against=targets,
-        strength=frozenset(Relation),
-        depth=depth,
-        curated_only=curated_only,
+        index, slug, against=targets, strength=frozenset(Relation), depth=depth, curated_only=curated_only
     )
     unmapped = tuple(r.node for r in report.rows if r.status is Status.UNMAPPED)
     not_found = tuple(
         (node, gap)
-        for node in index.concepts_of(scheme.slug)
+        for node in index.concepts_of(slug)
         for gap in index.gap_records.get(node.iri, ())
         if gap.missing_in in targets
     )
-    known = tuple(named_rows(store, registry, "known-gaps", scheme=scheme.iri))
-    return Gaps(scheme.slug, targets, unmapped, not_found, known)
+    known = tuple(named_rows(store, registry, "known-gaps", scheme=index.schemes[slug].iri))
+    return Gaps(slug, targets, unmapped, not_found, known)

@@ -35,7 +35,7 @@ from typing import Any, Final
 import orjson
 import pyoxigraph as ox
 
-from outcomes_graph.alignment_index import QueryStore, build_folder, named_rows
+from outcomes_graph.alignment_index import QueryStore, build_folder, cache_key, named_rows
 from outcomes_graph.errors import QueryError
 from outcomes_graph.output import compact
 from outcomes_graph.queries import QueryRegistry
@@ -160,18 +160,17 @@ class SearchIndex:
     @classmethod
     def load(cls, store: QueryStore, registry: QueryRegistry) -> SearchIndex:
         """The index of the store's build: its side file, or (for an older build) built from the store."""
-        folder = build_folder(store)
-        key = (str(folder), store.info.build_id)
+        key = (cache_key(store), store.info.build_id)
         with _LOCK:
             hit = _CACHE.get(key)
         if hit is not None:
             return hit
-        path = folder / INDEX_FILE
-        index = (
-            cls.from_json(path.read_bytes())
-            if path.is_file()
-            else cls.from_rows(named_rows(store, registry, "search-index-rows"))
-        )
+        folder = build_folder(store)
+        side = folder / INDEX_FILE if folder is not None else None
+        if side is not None and side.is_file():
+            index = cls.from_json(side.read_bytes())
+        else:  # an older build, or a remote store: build the index from the store
+            index = cls.from_rows(named_rows(store, registry, "search-index-rows"))
         with _LOCK:
             _CACHE[key] = index
             while len(_CACHE) > 4:

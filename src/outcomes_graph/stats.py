@@ -16,9 +16,7 @@ STATS_QUERIES = {
 }
 
 
-def gather_stats(
-    store: GraphStore, registry: QueryRegistry
-) -> dict[str, tuple[list[str], list[list[str]]]]:
+def gather_stats(store: GraphStore, registry: QueryRegistry) -> dict[str, tuple[list[str], list[list[str]]]]:
     """Each stats table as (column names, rows of display strings)."""
     tables: dict[str, tuple[list[str], list[list[str]]]] = {}
     for name in STATS_QUERIES:

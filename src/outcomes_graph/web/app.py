@@ -7,16 +7,16 @@ from fastapi import FastAPI
 from outcomes_graph import __version__
 from outcomes_graph.queries import QueryRegistry
 from outcomes_graph.settings import Settings
-from outcomes_graph.store import EmbeddedStore
-from outcomes_graph.web import graphql_api, health, linked_data, rest, sparql
+from outcomes_graph.store import GraphStore, open_store
+from outcomes_graph.web import caching, graphql_api, health, linked_data, rest, sparql
 from outcomes_graph.web.errors import install_error_handlers
 from outcomes_graph.web.state import AppState
 
 __all__ = ["create_app"]
 
 
-def create_app(settings: Settings, *, store: EmbeddedStore | None = None) -> FastAPI:
-    """The whole service over one store (opened read-only from ``settings.store`` unless given)."""
+def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAPI:
+    """The whole service over one store (unless given: ``open_store(settings)``, embedded or remote)."""
     app = FastAPI(
         title="outcomes-graph",
         version=__version__,
@@ -27,10 +27,12 @@ def create_app(settings: Settings, *, store: EmbeddedStore | None = None) -> Fas
     )  # fmt: skip
     app.state.og = AppState(
         settings=settings,
-        store=store or EmbeddedStore(settings.store),
+        store=store or open_store(settings),
         registry=QueryRegistry.load(settings.queries_dir),
     )
     install_error_handlers(app)
+    app.add_middleware(caching.ResponseCaching)
     for module in (health, sparql, graphql_api, rest, linked_data):
         app.include_router(module.router)
+    rest.install(app)
     return app

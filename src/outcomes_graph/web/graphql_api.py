@@ -1,7 +1,107 @@
-"""Router stub: filled in by the service work (issue 4)."""
+"""``/graphql``: the strawberry GraphQL API, and GraphiQL served from packaged files.
+
+``POST /graphql`` (and ``GET /graphql?query=...``) answer GraphQL over HTTP; a browser's
+``GET /graphql`` gets GraphiQL, whose scripts and styles are served from
+``/graphql/static/`` (vendored under ``web/static/graphiql``, see its README), so it
+works with no internet. The schema lives in :mod:`outcomes_graph.web.graphql`.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import functools
+import html
+from pathlib import Path
+from typing import Final
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from strawberry.fastapi import GraphQLRouter
+
+from outcomes_graph.web.errors import ApiError
+from outcomes_graph.web.graphql import DEFAULT_LIMITS, GraphQLContext, Limits, build_schema
+from outcomes_graph.web.state import AppState, get_state
+
+__all__ = ["ASSETS", "STATIC_DIR", "make_router", "router"]
+
+STATIC_DIR: Final = Path(__file__).parent / "static" / "graphiql"
+#: The files the GraphiQL page loads, in order: stylesheet, then scripts.
+ASSETS: Final = (
+    "graphiql-3.8.3.min.css",
+    "react-18.2.0.production.min.js",
+    "react-dom-18.2.0.production.min.js",
+    "graphiql-3.8.3.min.js",
+    "graphiql-init.js",
+)
+_MEDIA: Final = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+EXAMPLE_QUERY: Final = """# outcomes-graph GraphQL: press the run button (or Ctrl-Enter).
+{
+  concept(fingertipsId: "90631") {
+    curie
+    prefLabel
+    framework { slug title }
+    counterparts(minStrength: CLOSE, first: 5) {
+      totalCount
+      nodes { curie label kind relationLabel confidence path }
+    }
+  }
+}
+"""
+
+
+def _page(request: Request) -> str:
+    def url(name: str) -> str:
+        return html.escape(request.url_for("graphql_static", name=name).path)
+
+    styles = "".join(f'<link rel="stylesheet" href="{url(n)}">' for n in ASSETS if n.endswith(".css"))
+    scripts = "".join(f'<script src="{url(n)}"></script>' for n in ASSETS if n.endswith(".js"))
+    endpoint = html.escape(request.url.path)
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>outcomes-graph GraphQL</title>{styles}"
+        "<style>body{margin:0;height:100vh}#graphiql{height:100vh}</style></head><body>"
+        f'<div id="graphiql" data-endpoint="{endpoint}" data-query="{html.escape(EXAMPLE_QUERY)}">'
+        "Loading GraphiQL…</div>"
+        f"{scripts}</body></html>"
+    )
+
+
+class _Router(GraphQLRouter[GraphQLContext, None]):
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(_page(request))
+
+
+def make_router(limits: Limits = DEFAULT_LIMITS) -> APIRouter:
+    """The ``/graphql`` routes with ``limits`` enforced."""
+
+    def context(state: AppState = Depends(get_state)) -> GraphQLContext:
+        return GraphQLContext(state, limits)
+
+    outer = APIRouter(tags=["graphql"])
+
+    @outer.get("/graphql/static/{name}", name="graphql_static", include_in_schema=False)
+    def graphiql_asset(name: str) -> FileResponse:
+        path = _asset(name)
+        if path is None:
+            raise ApiError(
+                404, "not-found", f"no GraphiQL file {name!r}; the page loads: {', '.join(ASSETS)}"
+            )
+        versioned = name != "graphiql-init.js"
+        cache = "public, max-age=31536000, immutable" if versioned else "public, max-age=3600"
+        return FileResponse(path, media_type=_MEDIA[path.suffix], headers={"Cache-Control": cache})
+
+    outer.include_router(_Router(build_schema(limits), path="/graphql", context_getter=context))
+    return outer
+
+
+@functools.cache
+def _files() -> dict[str, Path]:
+    return {name: STATIC_DIR / name for name in ASSETS if (STATIC_DIR / name).is_file()}
+
+
+def _asset(name: str) -> Path | None:
+    return _files().get(name)
+
+
+#: The router ``create_app`` includes (default limits).
+router = make_router()

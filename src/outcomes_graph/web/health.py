@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
+from outcomes_graph.remote_store import RemoteStore
 from outcomes_graph.web.state import AppState, get_state
 
 router = APIRouter(tags=["service"])
@@ -13,10 +14,13 @@ router = APIRouter(tags=["service"])
 
 @router.get("/health", summary="Service health: the store, the build and the graph counts")
 def health(state: AppState = Depends(get_state)) -> dict[str, Any]:
-    info = state.store.info
+    store = state.store
+    info = store.info
     return {
         "status": "ok",
-        "store": {"mode": "embedded", "path": str(state.settings.store)},
+        "store": {"mode": "remote", "endpoint": store.shown_endpoint}
+        if isinstance(store, RemoteStore)
+        else {"mode": "embedded", "path": str(state.settings.store)},
         "build": {"id": info.build_id, "built_at": info.built_at},
         "graphs": len(info.graphs),
         "triples": sum(int(g["triples"]) for g in info.graphs),

@@ -1,7 +1,321 @@
-"""Router stub: filled in by the service work (issue 4)."""
+"""``/sparql``: the SPARQL 1.1 Protocol endpoint, read-only, bounded, over the public graphs.
+
+A raw ASGI route, not a FastAPI operation: this is the hot path, and it needs no
+validation layer. Each query is read before it runs (``sparql_text``): updates are
+refused (403), ``SERVICE`` is refused (400), the dataset is cut to the public graphs,
+and the top-level ``LIMIT`` is held to ``max_result_rows`` (one row more is fetched, so
+a cut answer says so in ``Result-Truncated: true``). Then a worker process runs it
+(``sparql_pool``), and is killed if it outlives ``query_timeout`` (504).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import lru_cache
+from typing import Any
 
-router = APIRouter()
+import orjson
+import pyoxigraph as ox
+from fastapi import APIRouter, FastAPI
+from starlette.concurrency import run_in_threadpool
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from outcomes_graph.errors import QueryError
+from outcomes_graph.sparql_exec import GRAPH_FORMATS, Job, Outcome, run_job
+from outcomes_graph.sparql_pool import PoolBusy, QueryTimedOut, WorkerFailed, WorkerPool
+from outcomes_graph.sparql_text import QueryShape, analyse, with_row_limit
+from outcomes_graph.store import GraphStore
+from outcomes_graph.vocab import QUERY_PREFIXES
+from outcomes_graph.web.errors import ApiError, error_body
+from outcomes_graph.web.sparql_description import describe
+from outcomes_graph.web.sparql_protocol import (
+    ALLOWED_METHODS,
+    GRAPH_OFFERS,
+    RESULTS_OFFERS,
+    Operation,
+    negotiate,
+    offered_types,
+    parse_get,
+    parse_post,
+)
+from outcomes_graph.web.state import AppState
+
+__all__ = ["SparqlEndpoint", "router"]
+
+Headers = list[tuple[bytes, bytes]]
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start the query workers with the app and stop them with it."""
+    state: AppState | None = getattr(app.state, "og", None)
+    if state is not None and state.store_folder is not None:
+        query_pool(state).start()
+    try:
+        yield
+    finally:
+        if state is not None and state.query_pool is not None:
+            state.query_pool.close()
+            state.query_pool = None
+
+
+def query_pool(state: AppState) -> WorkerPool:
+    """The app's query workers, made on first use."""
+    if state.query_pool is None:
+        pool = state.query_pool = WorkerPool()
+        weakref.finalize(state, pool.close)
+    return state.query_pool
+
+
+class SparqlEndpoint:
+    """The ASGI app behind ``/sparql``."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state: AppState = scope["app"].state.og
+        try:
+            status, headers, body = await self._answer(state, scope, receive)
+        except ApiError as exc:
+            status = exc.status
+            body = orjson.dumps(error_body(exc.status, exc.code, exc.detail, exc.location))
+            headers = [(b"content-type", b"application/json")]
+            headers += [(k.lower().encode(), v.encode()) for k, v in (exc.headers or {}).items()]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+
+    async def _answer(self, state: AppState, scope: Scope, receive: Receive) -> tuple[int, Headers, bytes]:
+        method = scope["method"]
+        request_headers = dict(scope["headers"])
+        if method in ("GET", "HEAD"):
+            operation = parse_get(scope["query_string"])
+        elif method == "POST":
+            body = await _read_body(receive, request_headers, state.settings.max_request_bytes)
+            content_type = request_headers.get(b"content-type", b"").decode("latin-1")
+            operation = parse_post(content_type, body, scope["query_string"])
+        else:
+            raise ApiError(
+                405,
+                "method-not-allowed",
+                f"{method} is not part of the SPARQL 1.1 Protocol; use GET or POST",
+                headers={"Allow": ALLOWED_METHODS},
+            )
+        accept = request_headers.get(b"accept", b"").decode("latin-1") or None
+        if operation.query is None:
+            return _service_description(state, scope, request_headers, accept)
+        return await _query(state, operation, operation.query, accept)
+
+
+async def _query(
+    state: AppState, operation: Operation, query: str, accept: str | None
+) -> tuple[int, Headers, bytes]:
+    settings = state.settings
+    if len(query) > settings.max_query_length:
+        raise ApiError(
+            413,
+            "query-too-long",
+            f"the query is {len(query)} characters long; the limit is {settings.max_query_length} "
+            "(the max_query_length setting). Shorten it, or split it into several queries.",
+        )
+    shape = _shape(query)
+    _refuse(shape)
+    results_format = negotiate(accept, RESULTS_OFFERS)
+    graph_format = negotiate(accept, GRAPH_OFFERS)
+    if shape.form is not None:
+        graph_query = shape.form in ("construct", "describe")
+        if (graph_format if graph_query else results_format) is None:
+            offers = GRAPH_OFFERS if graph_query else RESULTS_OFFERS
+            raise ApiError(
+                406,
+                "not-acceptable",
+                f"{shape.form.upper()} answers in one of: {offered_types(offers)}; "
+                f"the Accept header ({accept}) allows none of them",
+            )
+    default_graphs, named_graphs = _dataset(state, operation, shape)
+    rewritten = with_row_limit(query, shape, settings.max_result_rows)
+    job = Job(
+        query=rewritten or query,
+        store=str(state.store_folder or ""),
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
+        results_format=results_format,
+        graph_format=graph_format,
+        max_rows=settings.max_result_rows,
+        prefixes={p: QUERY_PREFIXES[p] for p in shape.undeclared_prefixes},
+        original=query if rewritten else None,
+    )
+    outcome = await _execute(state, job)
+    if outcome.status != 200:
+        location = outcome.location or None
+        raise ApiError(outcome.status, outcome.code, outcome.detail, location=location)
+    headers: Headers = [
+        (b"content-type", outcome.content_type.encode()),
+        (b"vary", b"accept"),
+        (b"result-row-limit", str(settings.max_result_rows).encode()),
+    ]
+    if outcome.truncated:
+        headers.append((b"result-truncated", b"true"))
+    return 200, headers, outcome.body
+
+
+async def _execute(state: AppState, job: Job) -> Outcome:
+    if not job.store:
+        return await run_in_threadpool(_run_on_graph_store, state.store, job)
+    timeout = state.settings.query_timeout
+    try:
+        header, body = await query_pool(state).run(job.encode(), timeout=timeout)
+    except PoolBusy:
+        raise ApiError(
+            503,
+            "query-workers-busy",
+            f"every query worker stayed busy for {timeout:g} s; try again shortly",
+            headers={"Retry-After": "1"},
+        ) from None
+    except QueryTimedOut:
+        raise ApiError(
+            504,
+            "query-timeout",
+            f"the query ran for more than {timeout:g} s and was stopped (the query_timeout setting). "
+            "Narrow its patterns, add a LIMIT, or avoid unbounded property paths.",
+        ) from None
+    except WorkerFailed as exc:
+        raise ApiError(
+            500, "query-worker-failed", f"the query worker stopped while it ran the query: {exc}"
+        ) from None
+    outcome = Outcome(**orjson.loads(header))
+    outcome.body = body
+    return outcome
+
+
+class _GraphStoreQueries:
+    """``GraphStore.query`` in the shape ``run_job`` calls (for a remote store: one graph list)."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+
+    def query(
+        self,
+        query: str,
+        *,
+        prefixes: dict[str, str] | None = None,
+        use_default_graph_as_union: bool = False,
+        default_graph: Any = None,
+        named_graphs: Any = None,
+    ) -> Any:
+        graphs = (
+            None if default_graph is None else list(dict.fromkeys([*default_graph, *(named_graphs or [])]))
+        )
+        return self.store.query(query, graphs=graphs, prefixes=bool(prefixes))
+
+
+def _run_on_graph_store(store: GraphStore, job: Job) -> Outcome:
+    try:
+        return run_job(_GraphStoreQueries(store), job)
+    except QueryError as exc:
+        return Outcome(400, code="query-error", detail=str(exc))
+
+
+@lru_cache(maxsize=1024)
+def _shape(query: str) -> QueryShape:
+    return analyse(query, prefixes=QUERY_PREFIXES)
+
+
+def _refuse(shape: QueryShape) -> None:
+    if shape.update is not None:
+        raise ApiError(
+            403,
+            "read-only",
+            f"{shape.update} is an update; this SPARQL endpoint is read-only and answers queries only",
+        )
+    if shape.service is not None:
+        where = shape.service
+        raise ApiError(
+            400,
+            "service-refused",
+            f"SERVICE (federated query) is not allowed here: this endpoint never contacts another server "
+            f"(line {where.line}, column {where.column}). Query the other endpoint directly.",
+            location={"line": where.line, "column": where.column},
+        )
+
+
+def _dataset(
+    state: AppState, operation: Operation, shape: QueryShape
+) -> tuple[list[str] | None, list[str] | None]:
+    """The dataset to query, cut to the public graphs: the protocol's, else the query's, else all public.
+
+    A graph that is private or unknown is dropped without a word, so an answer never
+    tells whether it exists (DESIGN §6). None stands for every graph of the store, when
+    every graph is public.
+    """
+    public = state.public_graph_iris
+    if operation.has_dataset:
+        for iri in (*operation.default_graphs, *operation.named_graphs):
+            try:
+                ox.NamedNode(iri)
+            except ValueError:
+                raise ApiError(400, "invalid-graph-iri", f"{iri!r} is not an absolute IRI") from None
+        default, named = operation.default_graphs, operation.named_graphs
+    elif shape.has_dataset:
+        default, named = tuple(shape.default_graphs), tuple(shape.named_graphs)
+    elif state.everything_public:
+        return None, None
+    else:
+        return list(public), list(public)
+    return [g for g in dict.fromkeys(default) if g in public], [
+        g for g in dict.fromkeys(named) if g in public
+    ]
+
+
+def _service_description(
+    state: AppState, scope: Scope, headers: dict[bytes, bytes], accept: str | None
+) -> tuple[int, Headers, bytes]:
+    graph_format = negotiate(accept, GRAPH_OFFERS)
+    if graph_format is None:
+        raise ApiError(
+            406,
+            "not-acceptable",
+            f"the service description answers in one of: {offered_types(GRAPH_OFFERS)}; "
+            f"the Accept header ({accept}) allows none of them",
+        )
+    host = headers.get(b"host", b"localhost").decode("latin-1")
+    endpoint = f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}{scope['path']}"
+    try:
+        body = describe(endpoint, state.store.info, graph_format)
+    except ValueError:
+        raise ApiError(400, "bad-request", f"the Host header makes no IRI: {host!r}") from None
+    content_type = GRAPH_FORMATS[graph_format][1]
+    return 200, [(b"content-type", content_type.encode()), (b"vary", b"accept")], body
+
+
+async def _read_body(receive: Receive, headers: dict[bytes, bytes], limit: int) -> bytes:
+    declared = headers.get(b"content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large(int(declared), limit)
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(size, limit)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _too_large(size: int, limit: int) -> ApiError:
+    return ApiError(
+        413,
+        "request-too-large",
+        f"the request body is {size} bytes; the limit is {limit} (max_request_bytes)",
+    )
+
+
+router = APIRouter(lifespan=_lifespan)
+router.routes.append(Route("/sparql", SparqlEndpoint(), include_in_schema=False, name="sparql"))

@@ -1,0 +1,213 @@
+"""HTTP caching for every GET: an ETag per build and request, 304s, and a bounded in-process cache.
+
+The graph is immutable between builds, so the answer to a GET is fixed by the build
+and the request: its ETag is ``"<build id>.<hash of path, query, Accept, Host>"``
+and can be known before the handler runs. ``If-None-Match`` with that tag answers
+304 at once; otherwise a 200 answer is kept in a least-recently-used cache keyed by
+(build id, path, query, Accept, Host) and replayed until the next build is served.
+
+Not cached: other methods, ``/health``, requests with ``Authorization`` or
+``Cookie``, answers other than 200, answers that say ``Cache-Control`` themselves or
+set cookies, and bodies over :data:`MAX_ENTRY_BYTES` (they still get an ETag).
+
+>>> cache = ResponseCache(max_bytes=100, max_entry_bytes=60)
+>>> cache.put(("b", "/a"), CachedResponse(200, [], b"x" * 60, b'"t"'))
+>>> cache.put(("b", "/b"), CachedResponse(200, [], b"y" * 60, b'"u"'))
+>>> cache.get(("b", "/a")) is None, len(cache)
+(True, 1)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Final
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["MAX_AGE", "CachedResponse", "ResponseCache", "ResponseCaching"]
+
+#: Seconds a client or proxy may reuse an answer before it revalidates (a 304 is cheap).
+MAX_AGE: Final = 60
+MAX_CACHE_BYTES: Final = 64 * 1024 * 1024
+MAX_ENTRY_BYTES: Final = 1024 * 1024
+UNCACHED_PATHS: Final = frozenset({"/health"})
+_PRIVATE = frozenset({b"authorization", b"cookie"})
+_CACHE_CONTROL = f"public, max-age={MAX_AGE}".encode()
+#: (build id, path, query string, Accept, Host)
+Key = tuple[str, str, bytes, bytes, bytes]
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    etag: bytes
+
+
+@dataclass
+class ResponseCache:
+    """A least-recently-used map of answers, bounded in total and per-entry bytes."""
+
+    max_bytes: int = MAX_CACHE_BYTES
+    max_entry_bytes: int = MAX_ENTRY_BYTES
+    hits: int = 0
+    misses: int = 0
+    build_id: str = ""
+    _entries: OrderedDict[Hashable, CachedResponse] = field(default_factory=OrderedDict)
+    _size: int = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Hashable) -> CachedResponse | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        self._entries.move_to_end(key)
+        return entry
+
+    def put(self, key: Hashable, entry: CachedResponse) -> None:
+        if len(entry.body) > self.max_entry_bytes:
+            return
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self._size -= len(old.body)
+        self._entries[key] = entry
+        self._size += len(entry.body)
+        while self._size > self.max_bytes and self._entries:
+            _, evicted = self._entries.popitem(last=False)
+            self._size -= len(evicted.body)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._size = 0
+
+    def follow(self, build_id: str) -> None:
+        """Forget every answer when the served build changes."""
+        if build_id != self.build_id:
+            self.clear()
+            self.build_id = build_id
+
+
+class ResponseCaching:
+    """ASGI middleware: ETag, ``Cache-Control``, 304 and the response cache for GET and HEAD.
+
+    The build id and the cache come from ``app.state.og`` (``AppState.build_id`` and
+    ``AppState.response_cache``); without them, requests pass through.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or scope["path"] in UNCACHED_PATHS
+        ):
+            await self.app(scope, receive, send)
+            return
+        state = getattr(scope["app"].state, "og", None)
+        accept = host = if_none_match = b""
+        for name, value in scope["headers"]:
+            if name == b"accept":
+                accept = value
+            elif name == b"host":
+                host = value
+            elif name == b"if-none-match":
+                if_none_match = value
+            elif name in _PRIVATE:
+                state = None
+        if state is None:
+            await self.app(scope, receive, send)
+            return
+        build: str = state.build_id
+        cache: ResponseCache = state.response_cache
+        cache.follow(build)
+        key = (build, scope["path"], scope["query_string"], accept, host)
+        entry = cache.get(key)
+        etag = entry.etag if entry else _etag(key)
+        if if_none_match and _matches(if_none_match, etag):
+            await _send(send, 304, _validators(etag), b"")
+            return
+        if entry is not None:
+            body = b"" if scope["method"] == "HEAD" else entry.body
+            await _send(send, entry.status, entry.headers, body, length=len(entry.body))
+            return
+        await self.app(scope, receive, _recorder(cache, send, key, etag, store=scope["method"] == "GET"))
+
+
+def _recorder(cache: ResponseCache, send: Send, key: Key, etag: bytes, *, store: bool) -> Send:
+    """``send``, adding the validators and keeping a copy of a cacheable answer in ``cache``."""
+    start: Message = {}
+    chunks: list[bytes] = []
+    size = 0
+
+    async def record(message: Message) -> None:
+        nonlocal start, store, size, etag
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            found = {name.lower(): value for name, value in headers}
+            if message["status"] != 200 or not _cacheable(found):
+                store = False
+            else:
+                if b"etag" in found:
+                    etag = found[b"etag"]
+                else:
+                    headers.append((b"etag", etag))
+                headers.append((b"cache-control", _CACHE_CONTROL))
+                if b"vary" not in found:
+                    headers.append((b"vary", b"accept"))
+                message = {**message, "headers": headers}
+            start = message
+        elif message["type"] == "http.response.body" and store:
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > cache.max_entry_bytes:
+                store = False
+                chunks.clear()
+            else:
+                chunks.append(chunk)
+                if not message.get("more_body", False):
+                    headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+                    cache.put(key, CachedResponse(start["status"], headers, b"".join(chunks), etag))
+        await send(message)
+
+    return record
+
+
+def _cacheable(headers: dict[bytes, bytes]) -> bool:
+    """An answer that sets no cookie, says nothing of its own caching, and varies only by Accept."""
+    if b"set-cookie" in headers or b"cache-control" in headers:
+        return False
+    vary = {v.strip().lower() for v in headers.get(b"vary", b"accept").split(b",")}
+    return vary <= {b"accept", b"accept-encoding", b""}
+
+
+def _etag(key: Key) -> bytes:
+    build, path, query, accept, host = key
+    digest = hashlib.blake2b(b"\0".join((path.encode(), query, accept, host)), digest_size=8).hexdigest()
+    return f'"{build}.{digest}"'.encode()
+
+
+def _matches(if_none_match: bytes, etag: bytes) -> bool:
+    """Weak comparison (RFC 9110 §13.1.2): ``W/`` prefixes do not count."""
+    return any(tag.strip().removeprefix(b"W/") == etag for tag in if_none_match.split(b","))
+
+
+def _validators(etag: bytes) -> list[tuple[bytes, bytes]]:
+    return [(b"etag", etag), (b"cache-control", _CACHE_CONTROL), (b"vary", b"accept")]
+
+
+async def _send(
+    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes, *, length: int = 0
+) -> None:
+    headers = [*headers, (b"content-length", str(length or len(body)).encode())] if status != 304 else headers
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
