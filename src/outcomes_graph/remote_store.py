@@ -34,7 +34,7 @@ from outcomes_graph.errors import StoreError
 from outcomes_graph.remote_http import SparqlClient, redact
 from outcomes_graph.remote_metadata import info_from_triples, metadata_graph
 from outcomes_graph.remote_text import prepare
-from outcomes_graph.store import BuildInfo
+from outcomes_graph.store import BuildInfo, rows_of
 from outcomes_graph.vocab import BASE, QUERY_PREFIXES
 
 __all__ = ["DEFAULT_REFRESH", "DEFAULT_TIMEOUT", "RemoteStore"]
@@ -127,9 +127,7 @@ class RemoteStore:
         self, sparql: str, *, substitutions: dict[ox.Variable, Any] | None = None
     ) -> list[dict[str, Any]]:
         """Rows of a SELECT as plain dicts of pyoxigraph terms (for library code, not for big results)."""
-        solutions = self.query(sparql, substitutions=substitutions)
-        names = [v.value for v in solutions.variables]
-        return [{name: row[name] for name in names} for row in solutions]
+        return rows_of(self.query(sparql, substitutions=substitutions))
 
     def quads(self, graphs: Iterable[ox.NamedNode] | None = None) -> Iterator[ox.Quad]:
         """Every quad of the public graphs (or of ``graphs``, which must be public), one graph at a time."""

@@ -39,6 +39,7 @@ __all__ = [
     "install_build",
     "new_build_dir",
     "open_store",
+    "rows_of",
 ]
 
 BUILD_INFO = "build.json"
@@ -116,6 +117,12 @@ def _prune(folder: Path, *, keep_current: Path, keep_previous: Path | None, keep
     )
     for stale in others[room:]:
         shutil.rmtree(stale, ignore_errors=True)
+
+
+def rows_of(solutions: Any) -> list[dict[str, Any]]:
+    """The rows of pyoxigraph ``QuerySolutions`` as plain dicts, read on the calling thread."""
+    names = [v.value for v in solutions.variables]
+    return [{name: row[name] for name in names} for row in solutions]
 
 
 class GraphStore(Protocol):
@@ -216,9 +223,7 @@ class EmbeddedStore:
         self, sparql: str, *, substitutions: dict[ox.Variable, Any] | None = None
     ) -> list[dict[str, Any]]:
         """Rows of a SELECT as plain dicts of pyoxigraph terms (for library code, not for big results)."""
-        solutions = self.query(sparql, substitutions=substitutions)
-        names = [v.value for v in solutions.variables]
-        return [{name: row[name] for name in names} for row in solutions]
+        return rows_of(self.query(sparql, substitutions=substitutions))
 
     def quads(self, graphs: Iterable[ox.NamedNode] | None = None) -> Iterator[ox.Quad]:
         """Every quad of the public graphs (or of ``graphs``, which must be public)."""

@@ -21,7 +21,7 @@ from outcomes_graph.linked_data_dumps import DumpSet, downloads_root, ensure_dum
 from outcomes_graph.linked_data_jsonld import CONTEXT_FILE, Context
 from outcomes_graph.linked_data_vocabulary import Vocabulary, load_vocabulary
 from outcomes_graph.linked_data_void import void_document
-from outcomes_graph.store import BuildInfo, EmbeddedStore, GraphStore
+from outcomes_graph.store import BuildInfo, EmbeddedStore, GraphStore, rows_of
 from outcomes_graph.vocab import QUERY_PREFIXES
 from outcomes_graph.web.state import AppState, get_state
 
@@ -72,9 +72,7 @@ class PublicUnionStore:
     def select(
         self, sparql: str, *, substitutions: dict[ox.Variable, Any] | None = None
     ) -> list[dict[str, Any]]:
-        solutions = self.query(sparql, substitutions=substitutions)
-        names = [v.value for v in solutions.variables]
-        return [{name: row[name] for name in names} for row in solutions]
+        return rows_of(self.query(sparql, substitutions=substitutions))
 
     def quads(self, graphs: Iterable[ox.NamedNode] | None = None) -> Iterator[ox.Quad]:
         return self._store.quads(graphs)
