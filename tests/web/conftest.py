@@ -45,11 +45,17 @@ def free_port() -> int:
 
 
 def start_server(settings: Settings, *extra: str) -> tuple[subprocess.Popen[bytes], str]:
-    """``outcomes-graph serve`` as a real process; returns it and its base URL once /health answers."""
+    """``outcomes-graph serve`` as a real process over ``settings``' store; see :func:`serve_process`."""
+    options = ["--store", str(settings.store), "--data-dir", str(settings.data_dir),
+               "--cache-dir", str(settings.cache_dir)]  # fmt: skip
+    return serve_process(options, *extra)
+
+
+def serve_process(options: list[str], *extra: str) -> tuple[subprocess.Popen[bytes], str]:
+    """``outcomes-graph OPTIONS serve`` on a free port; returns it and its base URL once /health answers."""
     port = free_port()
     exe = Path(sys.executable).parent / "outcomes-graph"
-    args = [str(exe), "--store", str(settings.store), "--data-dir", str(settings.data_dir),
-            "--cache-dir", str(settings.cache_dir), "serve", "--port", str(port), *extra]  # fmt: skip
+    args = [str(exe), *options, "serve", "--port", str(port), *extra]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

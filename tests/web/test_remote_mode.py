@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from outcomes_graph.remote_store import RemoteStore
 from outcomes_graph.settings import Settings
 from outcomes_graph.web import create_app
 from remote_support import ID, Pair, built_pair, cli_options, free_port, remote_settings, start_oxigraph
-from web.conftest import stop_server
+from web.conftest import serve_process, stop_server
 
 NAMED = ("/api/queries/concepts-table", {"scheme": ID + "sf"})
 SELECT = "SELECT ?c ?l WHERE { ?c <http://www.w3.org/2004/02/skos/core#prefLabel> ?l } ORDER BY ?c ?l"
@@ -85,24 +84,7 @@ def test_sparql_construct_is_served_as_a_graph(remote_client):
 
 def start_remote_server(settings: Settings) -> tuple[subprocess.Popen[bytes], str]:
     """``outcomes-graph --sparql-endpoint URL serve`` as a real process, once /health answers."""
-    port = free_port()
-    exe = Path(sys.executable).parent / "outcomes-graph"
-    args = [str(exe), *cli_options(settings), "serve", "--port", str(port)]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.2)
-        if proc.poll() is not None:
-            output = proc.stdout.read().decode() if proc.stdout else ""
-            stop_server(proc)
-            raise RuntimeError(f"server exited: {output}")
-    stop_server(proc)
-    raise RuntimeError("server did not answer /health within 60 s")
+    return serve_process(cli_options(settings))
 
 
 @pytest.fixture(scope="module")
