@@ -8,74 +8,24 @@ keyed by build id.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-import pyoxigraph as ox
 from fastapi import Request
 
-from outcomes_graph.errors import QueryError
 from outcomes_graph.linked_data_dcat import catalog_document
 from outcomes_graph.linked_data_describe import LdDocument
 from outcomes_graph.linked_data_dumps import DumpSet, downloads_root, ensure_dumps
 from outcomes_graph.linked_data_jsonld import CONTEXT_FILE, Context
 from outcomes_graph.linked_data_vocabulary import Vocabulary, load_vocabulary
 from outcomes_graph.linked_data_void import void_document
-from outcomes_graph.store import BuildInfo, EmbeddedStore, GraphStore, rows_of
-from outcomes_graph.vocab import QUERY_PREFIXES
+from outcomes_graph.store import GraphStore
 from outcomes_graph.web.state import AppState, get_state
 
-__all__ = ["LinkedData", "PublicUnionStore", "get_linked_data"]
+__all__ = ["LinkedData", "get_linked_data"]
 
 T = TypeVar("T")
 _CREATE = threading.Lock()
-
-
-class PublicUnionStore:
-    """An embedded store whose graphs are all public, queried over pyoxigraph's union default graph.
-
-    That sees exactly the triples that naming every public graph would, and is several times
-    faster (DESIGN §7): a description drops from about 60 ms to 7 ms on the real graph.
-    """
-
-    def __init__(self, store: EmbeddedStore) -> None:
-        self._store = store
-
-    @property
-    def info(self) -> BuildInfo:
-        return self._store.info
-
-    @property
-    def public_graphs(self) -> list[ox.NamedNode]:
-        return self._store.public_graphs
-
-    def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: dict[ox.Variable, Any] | None = None,
-        graphs: Sequence[ox.NamedNode] | None = None,
-        prefixes: bool = False,
-    ) -> Any:
-        if graphs is not None:
-            return self._store.query(sparql, substitutions=substitutions, graphs=graphs, prefixes=prefixes)
-        try:
-            return self._store.raw.query(
-                sparql,
-                use_default_graph_as_union=True,
-                substitutions=substitutions,
-                prefixes=QUERY_PREFIXES if prefixes else None,
-            )
-        except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {exc}") from None
-
-    def select(
-        self, sparql: str, *, substitutions: dict[ox.Variable, Any] | None = None
-    ) -> list[dict[str, Any]]:
-        return rows_of(self.query(sparql, substitutions=substitutions))
-
-    def quads(self, graphs: Iterable[ox.NamedNode] | None = None) -> Iterator[ox.Quad]:
-        return self._store.quads(graphs)
 
 
 class LinkedData:
@@ -91,11 +41,8 @@ class LinkedData:
 
     @property
     def store(self) -> GraphStore:
-        """The current build's store, on the fast union path when every graph in it is public."""
-        store = self.state.store
-        if isinstance(store, EmbeddedStore) and self.state.everything_public:
-            return PublicUnionStore(store)
-        return store
+        """The current build's store (which takes the fast union path itself when every graph is public)."""
+        return self.state.store
 
     def _once(self, key: str, make: Callable[[], T]) -> T:
         build = self.state.build_id

@@ -33,7 +33,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from outcomes_graph.errors import QueryError, UsageError
 from outcomes_graph.output import rows_to_csv
 from outcomes_graph.queries import NamedQuery, Param
-from outcomes_graph.store import EmbeddedStore
 from outcomes_graph.web.errors import ApiError
 from outcomes_graph.web.rest_http import (
     SPARQL_JSON_TYPES,
@@ -98,13 +97,7 @@ class RowBoundedBuffer(BytesIO):
 def run_named_query(state: AppState, query: NamedQuery, values: dict[str, str], fmt: Format) -> Response:
     """Bind, run and serialise one named query (all on this thread), bounded by ``max_result_rows``."""
     substitutions = query.substitutions(values)
-    store = state.store
-    if isinstance(store, EmbeddedStore) and state.everything_public:
-        # The same triples as naming every public graph, and several times faster (DESIGN section 7).
-        terms: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = dict(substitutions)
-        result = store.raw.query(query.sparql, use_default_graph_as_union=True, substitutions=terms)
-    else:
-        result = store.query(query.sparql, substitutions=substitutions)
+    result = state.store.query(query.sparql, substitutions=substitutions)
     if not isinstance(result, ox.QuerySolutions):
         del result
         raise QueryError(f"named query {query.name!r} is not a SELECT query; REST serves SELECT results only")
