@@ -7,8 +7,8 @@
   the public graphs of the build, so ``FROM``, ``FROM NAMED`` and ``GRAPH`` reach nothing
   else and private graphs stay invisible, as on the embedded store (DESIGN §6);
 - answers are pyoxigraph objects (:mod:`outcomes_graph.remote_http`), so callers never branch;
-- ``substitutions`` travel as a trailing ``VALUES`` clause (:mod:`outcomes_graph.remote_text`
-  says where that differs from pre-binding), and ``SERVICE`` is refused;
+- ``substitutions`` travel as ``VALUES`` clauses placed where pre-binding binds the variable
+  (:mod:`outcomes_graph.remote_text`), and ``SERVICE`` is refused;
 - the build record (what ``BuildInfo`` holds) is read from the store's own metadata graph
   (:mod:`outcomes_graph.remote_metadata`) and read again at most every ``refresh``
   seconds, so a server keeps up with remote builds and per-build caches go stale by
