@@ -39,6 +39,7 @@ __all__ = [
     "OverlayTables",
     "SheetColumns",
     "detect_format",
+    "overlay_files",
     "read_tables",
     "sheet_key",
     "tables_to_csv",
@@ -203,7 +204,7 @@ def read_tables(
     read, after its size is checked. Missing sheets and wrong columns are refused here.
     """
     if not files:
-        files = _read_files(paths, max_bytes)
+        files = overlay_files(paths, max_bytes)
     source = paths[0] if paths else Path(files[0][0])
     if len(files) == 1 and detect_format(Path(files[0][0])) == "xlsx":
         name, data = files[0]
@@ -235,7 +236,8 @@ def read_tables(
     return OverlayTables(source, fmt, sheets)
 
 
-def _read_files(paths: Sequence[Path], max_bytes: int) -> list[tuple[str, bytes]]:
+def overlay_files(paths: Sequence[Path], max_bytes: int) -> list[tuple[str, bytes]]:
+    """The files of an overlay given as paths (a folder means its .csv files), each checked for size first."""
     if not paths:
         raise SourceError(Location(Path()), "no overlay file given")
     listed: list[Path] = []

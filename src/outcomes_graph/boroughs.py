@@ -173,7 +173,7 @@ def check_overlay(
 ) -> CheckReport:
     """Check an overlay: read, validate (SHACL restricted to it and what it touches), analyse."""
     started = time.perf_counter()
-    source = files[0][0] if files else ", ".join(str(p) for p in paths)
+    source = ", ".join(Path(name).name for name, _ in files) if files else ", ".join(str(p) for p in paths)
     build_id = tools.store.info.build_id
     try:
         fmt = detect_format(Path(files[0][0]) if files else paths[0])

@@ -25,6 +25,7 @@ from outcomes_graph.search import write_search_index
 from outcomes_graph.settings import Settings
 from outcomes_graph.sources import LoadedSource
 from outcomes_graph.store import BuildInfo, install_build, new_build_dir
+from outcomes_graph.store_derive import GraphChange, writer_lock
 
 __all__ = ["BuildResult", "build", "validate_sources"]
 
@@ -103,9 +104,28 @@ def build(settings: Settings, *, progress: Progress | None = None) -> BuildResul
                        built_at=built_at.isoformat(timespec="seconds"),
                        timings={"validate_seconds": round(t1 - t0, 3)}, progress=progress)  # fmt: skip
         return BuildResult(sent.info, None, report, sent)
+    # The writer lock keeps a borough upload from deriving a build from the one this replaces.
+    with writer_lock(settings):
+        return _build_locally(settings, loaded, report, build_id, built_at, t0, t1, progress)
+
+
+def _build_locally(
+    settings: Settings,
+    loaded: list[LoadedSource],
+    report: BuildReport,
+    build_id: str,
+    built_at: datetime,
+    t0: float,
+    t1: float,
+    progress: Progress | None,
+) -> BuildResult:
+    # Imported here: the borough tools import much, and only builds with stored overlays need them.
+    from outcomes_graph.borough_store import StoredOverlays
+
+    stored = StoredOverlays(settings).graph_changes()
     folder = new_build_dir(settings.store, build_id)
     try:
-        graphs = _write_store(folder, loaded, progress)
+        graphs = _write_store(folder, loaded, stored, progress)
         write_search_index(folder, graphs, settings.queries_dir)
         info = BuildInfo(
             build_id=build_id,
@@ -126,7 +146,7 @@ def build(settings: Settings, *, progress: Progress | None = None) -> BuildResul
 
 
 def _write_store(
-    folder: Path, loaded: list[LoadedSource], progress: Progress | None
+    folder: Path, loaded: list[LoadedSource], stored: dict[str, GraphChange], progress: Progress | None
 ) -> list[dict[str, object]]:
     try:
         store = ox.Store(str(folder))
@@ -139,6 +159,11 @@ def _write_store(
         data = source.graph.serialize(format="nt", encoding="utf-8")
         store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(source.graph_iri)))
         graphs.append(graph_record(source))
+    # Stored borough overlays were validated when uploaded; they keep their own visibility.
+    for iri, change in stored.items():
+        if change.ntriples is not None and change.record is not None:
+            store.bulk_load(change.ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
+            graphs.append(change.record)
     store.flush()
     store.optimize()
     del store

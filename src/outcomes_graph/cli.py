@@ -407,7 +407,7 @@ def stats_cmd(obj: Context, fmt: str) -> None:
 
 
 # Imported last: these modules add their commands to ``main`` defined above.
-from outcomes_graph import cli_alignment, cli_boroughs  # noqa: E402, F401
+from outcomes_graph import cli_alignment, cli_borough_store, cli_boroughs  # noqa: E402, F401
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

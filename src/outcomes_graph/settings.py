@@ -85,6 +85,23 @@ class Settings:
     max_request_bytes: int = field(
         default=1_000_000, metadata={"description": "Largest request body accepted, in bytes."}
     )
+    max_upload_bytes: int = field(
+        default=10 * 1024 * 1024,
+        metadata={"description": "Largest borough overlay accepted by upload or check over HTTP, in bytes."},
+    )
+    borough_dir: Path | None = field(
+        default=None,
+        metadata={
+            "description": "Folder of stored borough overlays, upload records and hashed tokens "
+            "(default: beside the store, var/store.boroughs)."
+        },
+    )
+    borough_tokens: str | None = field(
+        default=None,
+        metadata={
+            "description": "More borough tokens, as comma-separated GSS:SHA-256 pairs (hashes, never tokens)."
+        },
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -106,6 +123,11 @@ class Settings:
     @classmethod
     def descriptions(cls) -> dict[str, str]:
         return {f.name: f.metadata["description"] for f in fields(cls)}
+
+    @property
+    def overlays_dir(self) -> Path:
+        """``borough_dir``, else beside the store: ``var/store`` → ``var/store.boroughs``."""
+        return self.borough_dir or self.store.with_name(self.store.name + ".boroughs")
 
     @property
     def ontology_dir(self) -> Path:
@@ -130,6 +152,7 @@ class Settings:
 
 def _coerce(type_name: Any, raw: str) -> Any:
     name = type_name if isinstance(type_name, str) else getattr(type_name, "__name__", "")
+    name = name.removesuffix(" | None")
     if name == "Path":
         return Path(raw)
     if name == "int":

@@ -53,6 +53,8 @@ class BuildInfo:
     built_at: str
     graphs: list[dict[str, Any]]
     timings: dict[str, float]
+    #: The build this one was derived from by a borough write (empty for a build from the sources).
+    parent: str = ""
 
     @property
     def public_graph_iris(self) -> list[str]:
@@ -67,7 +69,8 @@ class BuildInfo:
             raise StoreError(
                 f"{folder} has no {BUILD_INFO}; it is not a complete build. Run `outcomes-graph build`."
             ) from None
-        return cls(data["build_id"], data["built_at"], data["graphs"], data.get("timings", {}))
+        timings, parent = data.get("timings", {}), data.get("parent", "")
+        return cls(data["build_id"], data["built_at"], data["graphs"], timings, parent)
 
     def write(self, folder: Path) -> None:
         payload = {
@@ -76,6 +79,8 @@ class BuildInfo:
             "graphs": self.graphs,
             "timings": self.timings,
         }
+        if self.parent:
+            payload["parent"] = self.parent
         (folder / BUILD_INFO).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
 
 

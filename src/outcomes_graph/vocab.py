@@ -42,6 +42,7 @@ __all__ = [
     "STATUS_CODES",
     "VOID",
     "XSD",
+    "borough_iri",
     "graph_iri",
     "kind_class",
     "scheme_iri",
@@ -156,6 +157,11 @@ def scheme_iri(slug: str, base: str = BASE) -> URIRef:
     rdflib.term.URIRef('https://w3id.org/common-outcomes/id/lof')
     """
     return URIRef(f"{base}id/{slug}")
+
+
+def borough_iri(gss: str, *parts: str, base: str = BASE) -> str:
+    """A borough or something in its overlay: ``id/borough/{gss}[/part...]``."""
+    return "/".join([f"{base}id/borough/{gss}", *parts])
 
 
 def graph_iri(key: str, base: str = BASE) -> URIRef:

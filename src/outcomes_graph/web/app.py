@@ -9,6 +9,7 @@ from outcomes_graph.queries import QueryRegistry
 from outcomes_graph.settings import Settings
 from outcomes_graph.store import GraphStore, open_store
 from outcomes_graph.web import caching, graphql_api, health, linked_data, rest, sparql
+from outcomes_graph.web.boroughs_api import boroughs_router
 from outcomes_graph.web.errors import install_error_handlers
 from outcomes_graph.web.state import AppState
 
@@ -32,7 +33,8 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
     )
     install_error_handlers(app)
     app.add_middleware(caching.ResponseCaching)
-    for module in (health, sparql, graphql_api, rest, linked_data):
-        app.include_router(module.router)
+    for router in (health.router, sparql.router, graphql_api.make_router(), rest.router, linked_data.router):
+        app.include_router(router)
+    app.include_router(boroughs_router())
     rest.install(app)
     return app

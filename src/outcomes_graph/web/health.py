@@ -16,13 +16,15 @@ router = APIRouter(tags=["service"])
 def health(state: AppState = Depends(get_state)) -> dict[str, Any]:
     store = state.store
     info = store.info
+    # Private graphs (a borough's unpublished overlay) are not counted: even their names would tell.
+    public = [g for g in info.graphs if g.get("visibility", "public") == "public"]
     return {
         "status": "ok",
         "store": {"mode": "remote", "endpoint": store.shown_endpoint}
         if isinstance(store, RemoteStore)
         else {"mode": "embedded", "path": str(state.settings.store)},
         "build": {"id": info.build_id, "built_at": info.built_at},
-        "graphs": len(info.graphs),
-        "triples": sum(int(g["triples"]) for g in info.graphs),
-        "graph_counts": {g["key"]: g["triples"] for g in info.graphs},
+        "graphs": len(public),
+        "triples": sum(int(g["triples"]) for g in public),
+        "graph_counts": {g["key"]: g["triples"] for g in public},
     }

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 from fastapi import Request
@@ -26,6 +27,8 @@ from outcomes_graph.store import EmbeddedStore, GraphStore
 from outcomes_graph.web.caching import ResponseCache
 
 __all__ = ["RELOAD_INTERVAL", "AppState", "get_state"]
+
+T = TypeVar("T")
 
 #: Seconds between two looks at the store link.
 RELOAD_INTERVAL = 1.0
@@ -47,6 +50,8 @@ class AppState:
         self._lock = threading.Lock()
         self._listeners: list[Callable[[GraphStore], None]] = []
         self._public: tuple[str, dict[str, None], bool] = ("", {}, False)
+        self._memo: dict[str, tuple[str, Any]] = {}
+        self._memo_lock = threading.Lock()
 
     @property
     def store(self) -> GraphStore:
@@ -91,6 +96,21 @@ class AppState:
         """The build folder the embedded store reads (None for a remote store)."""
         self.store  # noqa: B018  (looks at the link when it is time)
         return self._folder
+
+    def per_build(self, name: str, make: Callable[[GraphStore], T]) -> T:
+        """``make(store)``, made once per build under ``name`` and shared until the next build is served."""
+        store = self.store
+        build = store.info.build_id
+        held = self._memo.get(name)
+        if held is not None and held[0] == build:
+            return held[1]  # type: ignore[no-any-return]
+        # One maker at a time: what is made here (the borough tools) reads the whole build.
+        with self._memo_lock:
+            held = self._memo.get(name)
+            if held is None or held[0] != build:
+                held = (build, make(store))
+                self._memo[name] = held
+        return held[1]
 
     def on_reload(self, listener: Callable[[GraphStore], None]) -> None:
         """Call ``listener(new_store)`` after each reload."""
