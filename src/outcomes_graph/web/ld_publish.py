@@ -18,6 +18,15 @@ from outcomes_graph.vocab import OGL_V3
 from outcomes_graph.web.errors import ApiError
 from outcomes_graph.web.ld_html import downloads_page
 from outcomes_graph.web.ld_negotiate import LdFormat, split_extension
+from outcomes_graph.web.ld_openapi import (
+    FORMATS_NOTE,
+    IF_NONE_MATCH,
+    DownloadName,
+    Extension,
+    document_responses,
+    download_responses,
+    index_responses,
+)
 from outcomes_graph.web.ld_render import alternates, choose_format, render
 from outcomes_graph.web.ld_state import LinkedData, get_linked_data
 
@@ -35,23 +44,31 @@ def _extension(ext: str) -> LdFormat:
     return fmt
 
 
-@router.get("/.well-known/void", summary="VoID description of the dataset, in the format asked for")
+@router.get("/.well-known/void", summary="VoID description of the dataset, in the format asked for",
+            description=FORMATS_NOTE, response_class=Response,
+            responses=document_responses(missing=False, iri=False))  # fmt: skip
 def void(request: Request, ld: LinkedData = Depends(get_linked_data)) -> Response:
     return render(ld.void(), choose_format(request, None), ld, path="/.well-known/void")
 
 
-@router.get("/.well-known/void.{ext}", summary="VoID description of the dataset in one format")
-def void_as(ext: str, request: Request, ld: LinkedData = Depends(get_linked_data)) -> Response:
+@router.get("/.well-known/void.{ext}", summary="VoID description of the dataset in one format",
+            description=FORMATS_NOTE, response_class=Response,
+            responses=document_responses(missing=False, iri=False, extension=True))  # fmt: skip
+def void_as(ext: Extension, request: Request, ld: LinkedData = Depends(get_linked_data)) -> Response:
     return render(ld.void(), choose_format(request, _extension(ext)), ld, path="/.well-known/void")
 
 
-@router.get("/catalog", summary="DCAT catalogue of frameworks, editions and mapping sets")
+@router.get("/catalog", summary="DCAT catalogue of frameworks, editions and mapping sets",
+            description=FORMATS_NOTE, response_class=Response,
+            responses=document_responses(missing=False, iri=False))  # fmt: skip
 def catalog(request: Request, ld: LinkedData = Depends(get_linked_data)) -> Response:
     return render(ld.catalog(), choose_format(request, None), ld, path="/catalog")
 
 
-@router.get("/catalog.{ext}", summary="DCAT catalogue in one format")
-def catalog_as(ext: str, request: Request, ld: LinkedData = Depends(get_linked_data)) -> Response:
+@router.get("/catalog.{ext}", summary="DCAT catalogue in one format", description=FORMATS_NOTE,
+            response_class=Response,
+            responses=document_responses(missing=False, iri=False, extension=True))  # fmt: skip
+def catalog_as(ext: Extension, request: Request, ld: LinkedData = Depends(get_linked_data)) -> Response:
     return render(ld.catalog(), choose_format(request, _extension(ext)), ld, path="/catalog")
 
 
@@ -78,7 +95,9 @@ def _index_response(request: Request, ld: LinkedData, fmt: LdFormat | None) -> R
     return HTMLResponse(page, headers=headers)
 
 
-@router.get("/download/", summary="Index of the downloads: TriG, N-Quads, Turtle per graph, SSSOM TSV, CSV")
+@router.get("/download/", summary="Index of the downloads: TriG, N-Quads, Turtle per graph, SSSOM TSV, CSV",
+            description="HTML or JSON, by `Accept`; also at /download/index.html and /download/index.json.",
+            response_class=Response, responses=index_responses())  # fmt: skip
 def downloads(request: Request, ld: LinkedData = Depends(get_linked_data)) -> Response:
     return _index_response(request, ld, None)
 
@@ -95,8 +114,11 @@ def _file_headers(file: DumpFile, build_id: str) -> dict[str, str]:
 
 
 @router.head("/download/{name:path}", include_in_schema=False)
-@router.get("/download/{name:path}", summary="One download file")
-def download(name: str, request: Request, ld: LinkedData = Depends(get_linked_data)) -> Response:
+@router.get("/download/{name:path}", summary="One download file",
+            description="A file the index lists, with its SHA-256 as `ETag` and in `Repr-Digest`.",
+            response_class=Response, responses=download_responses(),
+            openapi_extra={"parameters": [IF_NONE_MATCH]})  # fmt: skip
+def download(name: DownloadName, request: Request, ld: LinkedData = Depends(get_linked_data)) -> Response:
     if name.startswith("index.") and "/" not in name:
         return _index_response(request, ld, _extension(name.removeprefix("index.")))
     dumps = ld.dumps()

@@ -27,6 +27,16 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from outcomes_graph.linked_data_describe import LdDocument, best_labels, describe
 from outcomes_graph.web.errors import ApiError
 from outcomes_graph.web.ld_negotiate import LdFormat, split_extension
+from outcomes_graph.web.ld_openapi import (
+    FORMATS_NOTE,
+    JSONLD_CONTEXT,
+    GraphKey,
+    IdPath,
+    MappingSetName,
+    TermName,
+    document_responses,
+    redirect_responses,
+)
 from outcomes_graph.web.ld_publish import router as publish_router
 from outcomes_graph.web.ld_render import choose_format, not_found, render
 from outcomes_graph.web.ld_state import LinkedData, get_linked_data
@@ -59,8 +69,10 @@ def _exists(ld: LinkedData, node: ox.NamedNode) -> bool:
 
 
 @router.get("/id/{path:path}", summary="A thing's URI: 303 See Other to the document about it",
-            status_code=303, response_class=RedirectResponse)  # fmt: skip
-def dereference(path: str, request: Request, ld: LinkedData = Depends(get_linked_data)) -> Response:
+            description="`path` is the thing's IRI after `{base}id/`, e.g. `phof/indicator/90631`; a format "
+            "extension is carried over to the document's path.",
+            status_code=303, response_class=RedirectResponse, responses=redirect_responses())  # fmt: skip
+def dereference(path: IdPath, request: Request, ld: LinkedData = Depends(get_linked_data)) -> Response:
     iri = f"{ld.base}id/{path}"
     if _exists(ld, _node(iri)):
         target = f"/doc/{path}"
@@ -86,24 +98,33 @@ def _described(request: Request, ld: LinkedData, prefix: str, path: str) -> tupl
     return doc, chosen, stem
 
 
-@router.get("/doc/{path:path}", summary="The document about a thing, in the format asked for")
-def document(path: str, request: Request, ld: LinkedData = Depends(get_linked_data)) -> Response:
+@router.get("/doc/{path:path}", summary="The document about a thing, in the format asked for",
+            description="The concise bounded description of `{base}id/{path}`. " + FORMATS_NOTE,
+            response_class=Response, responses=document_responses(missing=True, iri=True))  # fmt: skip
+def document(path: IdPath, request: Request, ld: LinkedData = Depends(get_linked_data)) -> Response:
     doc, fmt, stem = _described(request, ld, "id/", path)
     if not doc.exists:
         return not_found(request, f"{ld.base}id/{stem}")
     return render(doc, fmt, ld, path=url_path(f"/doc/{stem}"), document=f"{ld.base}doc/{stem}")
 
 
-@router.get("/mappings/{name}", summary="A mapping set (SSSOM), in the format asked for")
-def mapping_set(name: str, request: Request, ld: LinkedData = Depends(get_linked_data)) -> Response:
+@router.get("/mappings/{name}", summary="A mapping set (SSSOM), in the format asked for",
+            description="The description of `{base}mappings/{name}`. " + FORMATS_NOTE,
+            response_class=Response, responses=document_responses(missing=True, iri=True))  # fmt: skip
+def mapping_set(
+    name: MappingSetName, request: Request, ld: LinkedData = Depends(get_linked_data)
+) -> Response:
     doc, fmt, stem = _described(request, ld, "mappings/", name)
     if not doc.exists:
         return not_found(request, f"{ld.base}mappings/{stem}", "mapping set")
     return render(doc, fmt, ld, path=url_path(f"/mappings/{stem}"))
 
 
-@router.get("/graph/{key:path}", summary="A named graph: its VoID statistics and dump")
-def graph(key: str, request: Request, ld: LinkedData = Depends(get_linked_data)) -> Response:
+@router.get("/graph/{key:path}", summary="A named graph: its VoID statistics and dump",
+            description="The part of the VoID description about the public graph `{base}graph/{key}`. "
+            + FORMATS_NOTE, response_class=Response,
+            responses=document_responses(missing=True, iri=True))  # fmt: skip
+def graph(key: GraphKey, request: Request, ld: LinkedData = Depends(get_linked_data)) -> Response:
     stem, fmt = split_extension(key)
     void = ld.void()
     node = _node(f"{ld.base}graph/{stem}")
@@ -116,13 +137,17 @@ def graph(key: str, request: Request, ld: LinkedData = Depends(get_linked_data))
 
 
 @router.get("/def", include_in_schema=False)
-@router.get("/def/", summary="The vocabulary: every class and property of the og: namespace")
+@router.get("/def/", summary="The vocabulary: every class and property of the og: namespace",
+            description=FORMATS_NOTE, response_class=Response,
+            responses=document_responses(missing=False, iri=False))  # fmt: skip
 def vocabulary(request: Request, ld: LinkedData = Depends(get_linked_data)) -> Response:
     return render(ld.vocabulary().whole(), choose_format(request, None), ld, path="/def/index")
 
 
-@router.get("/def/{term}", summary="One vocabulary term, in the format asked for")
-def vocabulary_term(term: str, request: Request, ld: LinkedData = Depends(get_linked_data)) -> Response:
+@router.get("/def/{term}", summary="One vocabulary term, in the format asked for",
+            description="The term `{base}def/{term}`, or the vocabulary as `index.{ext}`. " + FORMATS_NOTE,
+            response_class=Response, responses=document_responses(missing=True, iri=False))  # fmt: skip
+def vocabulary_term(term: TermName, request: Request, ld: LinkedData = Depends(get_linked_data)) -> Response:
     stem, fmt = split_extension(term)
     vocabulary = ld.vocabulary()
     if stem == "index" and fmt is not None:
@@ -135,6 +160,8 @@ def vocabulary_term(term: str, request: Request, ld: LinkedData = Depends(get_li
     return render(doc, choose_format(request, fmt), ld, path=url_path(f"/def/{stem}"))
 
 
-@router.get("/context.jsonld", summary="The JSON-LD context of every JSON-LD answer")
+@router.get("/context.jsonld", summary="The JSON-LD context of every JSON-LD answer", response_class=Response,
+            responses={200: {"description": "The context", "content": {"application/ld+json": {
+                "schema": JSONLD_CONTEXT}}}})  # fmt: skip
 def context(ld: LinkedData = Depends(get_linked_data)) -> Response:
     return JSONResponse(ld.context.document, media_type="application/ld+json")
