@@ -46,6 +46,7 @@ from outcomes_graph.web.borough_schemas import (
     WRITE_RESULT,
 )
 from outcomes_graph.web.errors import ApiError
+from outcomes_graph.web.rest_http import refuse_unknown_parameters
 from outcomes_graph.web.rest_schemas import error_responses
 from outcomes_graph.web.state import AppState, get_state
 from outcomes_graph.web.uploads import XLSX, read_upload
@@ -95,10 +96,12 @@ def _embedded(store: GraphStore) -> EmbeddedStore:
     return store
 
 
-def _render(request: Request, report: dict[str, Any], fmt: str | None, status: int = 200) -> Response:
-    chosen = fmt or _negotiate(request.headers.get("accept", ""))
+def _render(request: Request, report: dict[str, Any]) -> Response:
+    """The report in the format the path's suffix names, else the one ``Accept`` prefers (JSON by default)."""
+    suffix = request.url.path.rsplit(".", 1)[-1] if "." in request.url.path.rsplit("/", 1)[-1] else ""
+    chosen = suffix if suffix in RENDERINGS else _negotiate(request.headers.get("accept", ""))
     media, render = RENDERINGS[chosen]
-    return Response(render(report), status_code=status, media_type=media, headers={"Vary": "Accept"})
+    return Response(render(report), media_type=media, headers={"Vary": "Accept"})
 
 
 def _negotiate(accept: str) -> str:
@@ -131,25 +134,20 @@ def _written(result: WriteResult) -> dict[str, Any]:
 
 
 def boroughs_router() -> APIRouter:
-    router = APIRouter(tags=[TAG])
+    router = APIRouter(tags=[TAG], dependencies=[Depends(refuse_unknown_parameters)])
     errors = error_responses((400, 401, 403, 404, 413, 415, 422, 501, 503))
 
-    async def check_upload(request: Request, fmt: str | None, state: AppState) -> Response:
+    async def post_check(request: Request, state: AppState = Depends(get_state)) -> Response:
         files = await read_upload(request, state.settings.max_upload_bytes)
 
         def run() -> dict[str, Any]:
             report = check_overlay([], _tools(state), files=files, max_bytes=state.settings.max_upload_bytes)
             return report.to_dict()
 
-        return _render(request, await run_in_threadpool(run), fmt)
+        return _render(request, await run_in_threadpool(run))
 
     for suffix in ("", *(f".{name}" for name in RENDERINGS)):
         fmt = suffix.lstrip(".") or None
-
-        async def post_check(
-            request: Request, state: AppState = Depends(get_state), _fmt: str | None = fmt
-        ) -> Response:
-            return await check_upload(request, _fmt, state)
 
         router.add_api_route(
             "/api/check" + suffix,
@@ -280,22 +278,23 @@ def boroughs_router() -> APIRouter:
             responses={200: {"content": {"application/json": {"schema": WRITE_RESULT}}}, **errors},
         )
 
+    def get_check(
+        gss: GSS,
+        request: Request,
+        state: AppState = Depends(get_state),
+        grant: TokenGrant | None = Depends(bearer_grant),
+    ) -> Response:
+        stored = StoredOverlays(state.settings)
+        _state_or_404(stored, gss, grant)
+        try:
+            files = stored.uploaded_files(gss)
+        except NoOverlay as exc:  # removed since the line above
+            raise ApiError(404, "no-overlay", str(exc)) from None
+        report = check_overlay([], _tools(state), files=files, max_bytes=state.settings.max_upload_bytes)
+        return _render(request, report.to_dict())
+
     for suffix in ("", *(f".{name}" for name in RENDERINGS)):
         fmt = suffix.lstrip(".") or None
-
-        def get_check(
-            gss: GSS,
-            request: Request,
-            state: AppState = Depends(get_state),
-            grant: TokenGrant | None = Depends(bearer_grant),
-            _fmt: str | None = fmt,
-        ) -> Response:
-            stored = StoredOverlays(state.settings)
-            _state_or_404(stored, gss, grant)
-            files = stored.uploaded_files(gss)
-            report = check_overlay([], _tools(state), files=files, max_bytes=state.settings.max_upload_bytes)
-            return _render(request, report.to_dict(), _fmt)
-
         router.add_api_route(
             "/api/boroughs/{gss}/check" + suffix,
             get_check,

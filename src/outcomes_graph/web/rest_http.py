@@ -34,6 +34,7 @@ __all__ = [
     "choose_format",
     "csv_response",
     "json_response",
+    "refuse_unknown_parameters",
 ]
 
 
@@ -119,6 +120,11 @@ def bounded_request(request: Request, state: AppState = Depends(get_state)) -> N
             "request-too-large",
             f"the request body has {length} bytes; the most accepted is {limit} (setting max_request_bytes)",
         )
+    refuse_unknown_parameters(request)
+
+
+def refuse_unknown_parameters(request: Request) -> None:
+    """400 for a query parameter the route does not take (a typo should not be silently ignored)."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     if dependant is None:
