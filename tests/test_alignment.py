@@ -269,7 +269,7 @@ MY_PARAMETER_QUERIES = [
     ids=[f"{n}-{i}" for i, (n, _) in enumerate(MY_PARAMETER_QUERIES)],
 )
 def test_parameters_bind_the_same_as_the_remote_stores_values_blocks(aligner, name, params):
-    """A remote store binds parameters with VALUES blocks (remote_text.prepare): the answers must not change."""
+    """A remote store binds parameters with VALUES blocks (remote_text.prepare): the answers are the same."""
     query = aligner.registry.get(name)
     substitutions = query.substitutions(params)
     by_substitution = aligner.store.query(query.sparql, substitutions=substitutions)

@@ -1,4 +1,4 @@
-"""Stored overlays from the library and the command line: tokens, upload, publish, remove, the writer's safety."""
+"""Stored overlays from the library and the command line: tokens, upload, publish, remove, safe writes."""
 
 from __future__ import annotations
 
