@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from alignment_support import fixture_aligner, fixture_settings
+from outcomes_graph.settings import Settings
 from outcomes_graph.web import create_app
 
 Run = Callable[..., dict[str, Any]]
@@ -16,8 +17,13 @@ ID = "https://w3id.org/common-outcomes/id/"
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory):
-    with TestClient(create_app(fixture_settings(tmp_path_factory))) as c:
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return fixture_settings(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def client(settings: Settings):
+    with TestClient(create_app(settings)) as c:
         yield c
 
 
@@ -264,13 +270,14 @@ def test_errors_teach(gql: Run, query: str, code: str, words: str):
     assert words in error["message"], error
 
 
-def test_internal_errors_are_masked(client: TestClient, monkeypatch: pytest.MonkeyPatch):
+def test_internal_errors_are_masked(settings: Settings, monkeypatch: pytest.MonkeyPatch):
     from outcomes_graph.web.graphql import fetch
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("secret detail")
 
     monkeypatch.setattr(fetch, "rows_sync", broken)
-    body = client.post("/graphql", json={"query": '{ framework(slug: "lof") { title } }'}).json()
+    with TestClient(create_app(settings)) as fresh:  # a new app: nothing cached that could answer
+        body = fresh.post("/graphql", json={"query": '{ framework(slug: "lof") { title } }'}).json()
     assert body["errors"][0]["extensions"] == {"code": "INTERNAL_ERROR"}
     assert "secret" not in body["errors"][0]["message"]

@@ -2,12 +2,15 @@
 
 A generated fixture graph holds 1,200 outcomes, each with a narrower indicator, a source,
 a crosswalk record to an LOF outcome and a derived counterpart through it in the COF. The same nested
-request over 100 and over 1,000 outcomes must cost the same number of store queries.
+request over 100 and over 1,000 outcomes must cost the same number of store queries, counted on a
+new app (nothing cached: the first request after a build). A repeated request costs none, until
+another build is served.
 """
 
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -18,7 +21,7 @@ from conftest import make_data_dir
 from outcomes_graph import build as build_module
 from outcomes_graph.build import build
 from outcomes_graph.settings import Settings
-from outcomes_graph.store import EmbeddedStore
+from outcomes_graph.store import BuildInfo, EmbeddedStore
 from outcomes_graph.web import create_app
 
 OUTCOMES = 1200
@@ -197,6 +200,12 @@ class CountingStore:
         self.inner = inner
         self.queries: list[str] = []
         self.raw = _CountingRaw(self)
+        self.build_id = inner.info.build_id
+
+    @property
+    def info(self) -> BuildInfo:
+        """The inner store's build record, under ``build_id`` (a test sets it to pretend a new build)."""
+        return replace(self.inner.info, build_id=self.build_id)
 
     def query(self, sparql: str, **kwargs):
         self.queries.append(sparql)
@@ -224,7 +233,7 @@ def _skip_shacl(loaded, **_):
 
 
 @pytest.fixture(scope="module")
-def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[TestClient, CountingStore]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     root = tmp_path_factory.mktemp("big")
     generated = generate(root / "generated")
     data = make_data_dir(root / "data", frameworks=generated / "frameworks", mappings=generated / "mappings")
@@ -232,8 +241,19 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[TestClient, CountingS
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(build_module, "check_sources", _skip_shacl)
         build(settings)
+    return settings
+
+
+def _serve(settings: Settings) -> tuple[TestClient, CountingStore]:
+    """A new app (so a cold GraphQL cache) over a counting store."""
     store = CountingStore(EmbeddedStore(settings.store))
-    with TestClient(create_app(settings, store=store)) as client:  # type: ignore[arg-type]
+    return TestClient(create_app(settings, store=store)), store  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def big(built: Settings) -> tuple[TestClient, CountingStore]:
+    client, store = _serve(built)
+    with client:
         yield client, store
 
 
@@ -262,25 +282,67 @@ NESTED = """query Nested($n: Int!) {
 }"""
 
 
-def _run(client: TestClient, store: CountingStore, n: int) -> tuple[int, dict]:
+def _run(client: TestClient, store: CountingStore, n: int, **headers: str) -> tuple[int, dict]:
     store.queries.clear()
-    response = client.post("/graphql", json={"query": NESTED, "variables": {"n": n}})
+    response = client.post("/graphql", json={"query": NESTED, "variables": {"n": n}}, headers=headers)
     body = response.json()
     assert response.status_code == 200, response.text
     assert "errors" not in body, body.get("errors")
     return len(store.queries), body["data"]
 
 
-def test_query_count_does_not_grow_with_results(big):
+def _cold_run(settings: Settings, n: int) -> tuple[int, dict, list[str]]:
+    client, store = _serve(settings)
+    with client:
+        count, data = _run(client, store, n)
+        return count, data, list(store.queries)
+
+
+def test_query_count_does_not_grow_with_results(built, big):
     client, store = big
-    _run(client, store, 10)  # reads the alignment engine's per-build index once
-    small_count, small = _run(client, store, 100)
-    large_count, large = _run(client, store, 1000)
+    _run(client, store, 10)  # reads the alignment engine's per-build index once (kept by the engine)
+    small_count, small, _ = _cold_run(built, 100)
+    large_count, large, queries = _cold_run(built, 1000)
     assert len(small["framework"]["concepts"]["edges"]) == 100
     assert len(large["framework"]["concepts"]["edges"]) == 1000
     assert small_count == large_count, (small_count, large_count)
     # One query per field type and level: a handful, whatever the page size.
-    assert 3 <= large_count <= 12, store.queries
+    assert 3 <= large_count <= 12, queries
+
+
+def test_a_repeated_request_reads_the_cache_of_its_build(big):
+    client, store = big
+    first_count, first = _run(client, store, 300)
+    again_count, again = _run(client, store, 300)
+    assert first_count > 0
+    assert again_count == 0, store.queries
+    assert again == first
+    # A page that reaches further asks the store only for what the first page did not load.
+    further_count, further = _run(client, store, 400)
+    assert 0 < further_count <= first_count
+    assert further["framework"]["concepts"]["edges"][:300] == first["framework"]["concepts"]["edges"]
+
+
+def test_no_cache_reads_the_store_as_a_new_app_does(built, big):
+    client, store = big
+    _run(client, store, 100)
+    cold_count, cold, _ = _cold_run(built, 100)
+    for _ in range(2):
+        count, data = _run(client, store, 100, **{"Cache-Control": "no-cache"})
+        assert (count, data) == (cold_count, cold)
+
+
+def test_a_new_build_is_read_afresh(big):
+    client, store = big
+    _run(client, store, 50)
+    assert _run(client, store, 50)[0] == 0
+    store.build_id = "a-newer-build"
+    try:
+        count, _ = _run(client, store, 50)
+        assert count > 0, "answers of the previous build were served for the new one"
+        assert _run(client, store, 50)[0] == 0
+    finally:
+        store.build_id = store.inner.info.build_id
 
 
 def test_the_nested_answer_is_complete(big):

@@ -4,6 +4,12 @@
 ``GET /graphql`` gets GraphiQL, whose scripts and styles are served from
 ``/graphql/static/`` (vendored under ``web/static/graphiql``, see its README), so it
 works with no internet. The schema lives in :mod:`outcomes_graph.web.graphql`.
+
+Nothing is built at import: ``create_app`` calls :func:`make_router`, which builds the
+schema (once per set of limits) and gives the app its own cache of what the loaders
+read from each build. A request strawberry refuses before execution (no query, a body
+that is not JSON, ...) answers in the service's JSON error shape
+(:mod:`outcomes_graph.web.graphql.http_errors`).
 """
 
 from __future__ import annotations
@@ -11,17 +17,21 @@ from __future__ import annotations
 import functools
 import html
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
-from fastapi import APIRouter, Depends, Request
+from cross_web import HTTPException  # what strawberry raises for a request it refuses
+from fastapi import APIRouter, Depends, Request, Response, WebSocket
 from fastapi.responses import FileResponse, HTMLResponse
 from strawberry.fastapi import GraphQLRouter
+from strawberry.types.unset import UNSET
 
 from outcomes_graph.web.errors import ApiError
 from outcomes_graph.web.graphql import DEFAULT_LIMITS, GraphQLContext, Limits, build_schema
+from outcomes_graph.web.graphql.build_cache import DEFAULT_MAX_WEIGHT, BuildCaches
+from outcomes_graph.web.graphql.http_errors import NOT_AN_OBJECT, api_error, refuse_large_body
 from outcomes_graph.web.state import AppState, get_state
 
-__all__ = ["ASSETS", "STATIC_DIR", "make_router", "router"]
+__all__ = ["ASSETS", "STATIC_DIR", "make_router"]
 
 STATIC_DIR: Final = Path(__file__).parent / "static" / "graphiql"
 #: The files the GraphiQL page loads, in order: stylesheet, then scripts.
@@ -70,12 +80,40 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(_page(request))
 
+    def decode_json(self, data: str | bytes) -> object:
+        """A JSON body, ``variables`` or ``extensions`` is an object (a list is a batch: refused later)."""
+        value = super().decode_json(data)
+        if not isinstance(value, dict | list):
+            raise HTTPException(400, NOT_AN_OBJECT)
+        return value
 
-def make_router(limits: Limits = DEFAULT_LIMITS) -> APIRouter:
-    """The ``/graphql`` routes with ``limits`` enforced."""
+    async def run(  # type: ignore[override]
+        self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET
+    ) -> Response | WebSocket:
+        """strawberry's answer, with its refusals raised as ``ApiError`` (JSON) instead of plain text."""
+        try:
+            return await super().run(request, context, root_value)
+        except HTTPException as exc:
+            raise api_error(
+                exc.status_code, exc.reason, method=request.scope.get("method", ""), cause=exc.__cause__
+            ) from None
 
-    def context(state: AppState = Depends(get_state)) -> GraphQLContext:
-        return GraphQLContext(state, limits)
+
+def make_router(limits: Limits = DEFAULT_LIMITS, *, cache_weight: int = DEFAULT_MAX_WEIGHT) -> APIRouter:
+    """The ``/graphql`` routes with ``limits`` enforced; ``create_app`` includes them.
+
+    Each router keeps its own cache of what the loaders read per build (``cache_weight``
+    bounds it; 0 turns it off). A request with ``Cache-Control: no-cache`` neither reads
+    nor fills it: it reads the store as the first request after a build does.
+    """
+    caches = BuildCaches(max_weight=cache_weight)
+
+    def context(request: Request, state: AppState = Depends(get_state)) -> GraphQLContext:
+        # A plain def (FastAPI runs it on a worker thread): reading the build id may block, on
+        # a reload of the store link or when a remote store rereads its build record.
+        refuse_large_body(request, state.settings.max_request_bytes)
+        fresh = "no-cache" in request.headers.get("cache-control", "").lower()
+        return GraphQLContext(state, limits, None if fresh else caches)
 
     outer = APIRouter(tags=["graphql"])
 
@@ -101,7 +139,3 @@ def _files() -> dict[str, Path]:
 
 def _asset(name: str) -> Path | None:
     return _files().get(name)
-
-
-#: The router ``create_app`` includes (default limits).
-router = make_router()

@@ -163,7 +163,7 @@ class Concept:
         "object, with its full provenance; includes candidates, negated links and "
         "no-counterpart records."
     )
-    async def mappings(
+    def mappings(
         self,
         info: Info,
         first: int | None = None,
@@ -171,13 +171,18 @@ class Concept:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Annotated[Mapping, strawberry.lazy(_MAPPINGS)]]:
-        from outcomes_graph.web.graphql.mappings import Mapping
+        # A plain def: when look-ahead already loaded the records (a page of concepts), the page
+        # is made at once, with no coroutine per concept; otherwise an awaitable is returned.
+        loader = info.context.loaders.concept_mappings
+        found = ready(loader, [self.facts.iri])
+        if found is not None:
+            return _mapping_page(info, found[0], first=first, after=after, last=last, before=before)
 
-        records = await info.context.loaders.concept_mappings.load(self.facts.iri)
-        window = Window.of(
-            records, first=first, after=after, last=last, before=before, limits=info.context.limits
-        )
-        return window.connection([Mapping.of(f) for f in window.items])
+        async def later() -> Connection[Mapping]:
+            records = await loader.load(self.facts.iri)
+            return _mapping_page(info, records, first=first, after=after, last=last, before=before)
+
+        return cast("Connection[Mapping]", later())
 
     @resolver(
         description="Counterparts in other frameworks: direct (one crosswalk record) and derived "
@@ -348,18 +353,35 @@ async def concepts_for(
     """
     keys = list(iris)
     loaders = info.context.loaders
-    records = None
+    records = kids = None
     if lookahead and keys:
         wanted = item_fields(info)
         if "mappings" in wanted:
             records = start(loaders.concept_mappings, keys)
         if "narrower" in wanted:
-            start(loaders.narrower, keys)
+            kids = start(loaders.narrower, keys)
     found = await load_all(loaders.describe, keys)
     page = [facts for facts in found if is_concept(facts)]
     if lookahead and page:
-        await links_of_page(info, page, records)
-    return [concept_of(facts) for facts in page]
+        await links_of_page(info, page, records, kids)
+    return [loaders.view("concept", facts, concept_of) for facts in page]
+
+
+def _mapping_page(
+    info: Info,
+    records: tuple[Facts, ...],
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Connection[Mapping]:
+    from outcomes_graph.web.graphql.mappings import Mapping
+
+    limits = info.context.limits
+    window = Window.of(records, first=first, after=after, last=last, before=before, limits=limits)
+    view = info.context.loaders.view
+    return window.connection([view("mapping", f, Mapping.of) for f in window.items])
 
 
 def linked(info: Info, iris: tuple[str, ...] | list[str]) -> list[Concept]:
@@ -368,7 +390,8 @@ def linked(info: Info, iris: tuple[str, ...] | list[str]) -> list[Concept]:
     Resolvers return this from a plain ``def``; graphql-core awaits what is awaitable, so a
     link that is already loaded costs no coroutine.
     """
-    found = ready(info.context.loaders.describe, iris)
+    loaders = info.context.loaders
+    found = ready(loaders.describe, iris)
     if found is not None:
-        return [concept_of(facts) for facts in found if is_concept(facts)]
+        return [loaders.view("concept", facts, concept_of) for facts in found if is_concept(facts)]
     return cast("list[Concept]", concepts_for(info, iris))

@@ -1,4 +1,8 @@
-"""The typed context of one GraphQL request: the app state, fresh loaders, the alignment engine."""
+"""The typed context of one GraphQL request: the app state, fresh loaders, the alignment engine.
+
+The loaders are new for each request, backed by the app's cache of the build the
+request reads (:mod:`outcomes_graph.web.graphql.build_cache`).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from outcomes_graph.alignment_index import AlignmentIndex, QueryStore
 from outcomes_graph.errors import StoreError
 from outcomes_graph.search import SearchIndex
 from outcomes_graph.store import GraphStore
+from outcomes_graph.web.graphql.build_cache import BuildCaches
 from outcomes_graph.web.graphql.limits import DEFAULT_LIMITS, Limits
 from outcomes_graph.web.graphql.loaders import Loaders
 from outcomes_graph.web.state import AppState
@@ -34,13 +39,16 @@ def engine_store(store: GraphStore) -> QueryStore:
 class GraphQLContext(BaseContext):
     """What every resolver of one request shares. Built by the router's ``context_getter``."""
 
-    def __init__(self, state: AppState, limits: Limits = DEFAULT_LIMITS) -> None:
+    def __init__(
+        self, state: AppState, limits: Limits = DEFAULT_LIMITS, caches: BuildCaches | None = None
+    ) -> None:
         super().__init__()
         self.state = state
         self.limits = limits
         #: The store this request reads from start to end, even if a new build is swapped in meanwhile.
         self.store = state.store
-        self.loaders = Loaders(self.store, state.registry, union=state.everything_public)
+        shared = caches.of(self.store.info.build_id) if caches is not None else None
+        self.loaders = Loaders(self.store, state.registry, shared)
         self._index: asyncio.Future[AlignmentIndex] | None = None
         self._search: asyncio.Future[SearchIndex] | None = None
 

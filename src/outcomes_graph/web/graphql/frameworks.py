@@ -183,7 +183,7 @@ class Framework:
         window = Window.of(
             iris, first=first, after=after, last=last, before=before, limits=info.context.limits
         )
-        return window.connection(await concepts_for(info, window.items))
+        return window.connection(await concepts_for(info, window.items, lookahead=True))
 
     @resolver(
         description="Items the sources say exist but do not give (og:KnownGap): what is missing, "

@@ -2,8 +2,9 @@
 
 A resolver that returns a page of concepts knows which of their fields the request
 selects. It starts their mappings and narrower concepts in the same tick as the
-concepts' own triples, then describes every concept the page links to (parents,
-domains, tier, both ends of each mapping) in one more batch. The results land in the
+concepts' own triples, then describes every resource the page links to (parents,
+domains, tier, sources, framework, boroughs, both ends and the set of each mapping) in
+one more batch. The results land in the
 loaders' caches, where the field resolvers find them already resolved and answer
 without waiting: fewer request levels, and far fewer coroutines per request. Nothing
 is loaded that the request does not select.
@@ -19,19 +20,30 @@ from strawberry.dataloader import DataLoader
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from outcomes_graph.web.graphql.context import Info
-from outcomes_graph.web.graphql.facts import OG, SKOS, SSSOM, Facts
+from outcomes_graph.web.graphql.facts import DCTERMS, OG, SKOS, SSSOM, Facts
 
-__all__ = ["LINKS", "item_fields", "links_of_page", "quietly", "ready", "start"]
+__all__ = ["LINKS", "RECORD_LINKS", "item_fields", "links_of_page", "quietly", "ready", "start"]
 
 K = TypeVar("K")
 V = TypeVar("V")
 _WRAPPERS = frozenset({"edges", "node", "nodes"})
-#: Concept fields that name other concepts, and the predicate each follows.
+#: Fields of a connection itself, not of its items: selecting only these shows no item.
+_CONNECTION_FIELDS = frozenset({"totalCount", "pageInfo", "cursor"})
+#: Concept fields that name other resources, and the predicate each follows.
 LINKS = {
     "broader": SKOS.broader,
     "candidateBroader": OG.candidateBroader,
     "domains": OG.domain,
     "tier": OG.tier,
+    "sources": DCTERMS.source,
+    "framework": SKOS.inScheme,
+    "reportedBy": OG.reportedBy,
+}
+#: Mapping fields that name other resources, and the predicate each follows.
+RECORD_LINKS = {
+    "subject": SSSOM.subject_id,
+    "object": SSSOM.object_id,
+    "mappingSet": DCTERMS.isPartOf,
 }
 
 
@@ -85,17 +97,28 @@ def ready(loader: DataLoader[str, V], keys: Iterable[str]) -> list[V] | None:
 
 
 async def links_of_page(
-    info: Info, page: list[Facts], records: asyncio.Future[list[tuple[Facts, ...]]] | None
+    info: Info,
+    page: list[Facts],
+    records: asyncio.Future[list[tuple[Facts, ...]]] | None,
+    kids: asyncio.Future[list[tuple[tuple[str, bool], ...]]] | None = None,
 ) -> None:
-    """Describe, in one batch, every concept the page's selected link fields will show."""
+    """Describe, in one batch, every resource the page's selected link fields will show.
+
+    ``records`` and ``kids`` are the page's mapping records and narrower concepts, when
+    look-ahead started them. Narrower concepts a reference marks inferred are left to
+    ``narrower(includeCandidates: true)``, which asks for them itself.
+    """
     wanted = item_fields(info)
     linked: set[str] = set()
     for field, predicate in LINKS.items():
         if field in wanted:
             linked.update(iri for facts in page for iri in facts.all(predicate))
-    if records is not None and item_fields(info, "mappings") & {"subject", "object"}:
+    followed = [RECORD_LINKS[f] for f in item_fields(info, "mappings") & RECORD_LINKS.keys()]
+    if records is not None and followed:
         for group in await records:
             for record in group:
-                linked.update(v for p in (SSSOM.subject_id, SSSOM.object_id) for v in record.all(p))
+                linked.update(v for p in followed for v in record.all(p))
+    if kids is not None and item_fields(info, "narrower") - _CONNECTION_FIELDS:
+        linked.update(kid for group in await kids for kid, candidate in group if not candidate)
     if linked:
         await info.context.loaders.describe.load_many(sorted(linked))

@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from outcomes_graph.web.graphql.concepts import CONCEPT_TYPES
 from outcomes_graph.web.graphql.errors import ErrorPolicy
 from outcomes_graph.web.graphql.limits import DEFAULT_LIMITS, Limits, limit_extensions
+from outcomes_graph.web.graphql.parse_cache import ParseCache
 from outcomes_graph.web.graphql.query import Query
 
 __all__ = ["build_schema", "sdl"]
@@ -53,8 +54,8 @@ def build_schema(limits: Limits = DEFAULT_LIMITS) -> strawberry.Schema:
         types=list(CONCEPT_TYPES),
         extensions=[
             *limit_extensions(limits),
-            # A client sends the same few documents again and again: validate each once. (Parsing is
-            # not cached: the parser enforces the token limit, and a cache would bypass its error.)
+            # A client sends the same few documents again and again: parse and validate each once.
+            lambda: ParseCache(max_tokens=limits.max_tokens),
             lambda: ValidationCache(maxsize=256),
             lambda: ErrorPolicy(max_tokens=limits.max_tokens),
         ],

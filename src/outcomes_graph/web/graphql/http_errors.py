@@ -1,0 +1,78 @@
+"""Requests to ``/graphql`` that never reach GraphQL execution, answered in the service's one error shape.
+
+strawberry refuses a malformed request (a body that is not JSON, no query, an
+unsupported content type, a mutation over GET, ...) with a plain-text reason. The
+router turns each into :class:`~outcomes_graph.web.errors.ApiError`, so the caller
+gets ``{"error": {"status", "code", "title", "detail", "location"?}}`` as from every
+other endpoint. Errors of a GraphQL document that was received (syntax, validation,
+resolvers) stay in GraphQL's own ``{"errors": [...]}`` answer.
+
+>>> error = api_error(400, "No GraphQL query found in the request", method="POST")
+>>> error.status, error.code
+(400, 'missing-query')
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Final
+
+from starlette.requests import HTTPConnection
+
+from outcomes_graph.web.errors import ApiError
+
+__all__ = ["NOT_AN_OBJECT", "api_error", "refuse_large_body"]
+
+#: The reason given for a JSON body (or ``variables``, ``extensions``) that is not an object.
+NOT_AN_OBJECT: Final = "expected a JSON object"
+_REQUEST: Final = (
+    'POST {"query": "...", "variables": {...}, "operationName": "..."} as application/json, '
+    "or GET /graphql?query=..."
+)
+
+
+def api_error(status: int, reason: str, *, method: str, cause: BaseException | None = None) -> ApiError:
+    """The :class:`ApiError` for strawberry's refusal ``reason`` (with ``status``) of a ``method`` request."""
+    if isinstance(cause, json.JSONDecodeError):
+        where = "the variables or extensions parameter" if method == "GET" else "the request body"
+        return ApiError(
+            400,
+            "invalid-json",
+            f"{where} is not valid JSON: {cause.msg}; send {_REQUEST}",
+            location={"line": cause.lineno, "column": cause.colno},
+        )
+    if reason == NOT_AN_OBJECT:
+        return ApiError(400, "invalid-request", f"{NOT_AN_OBJECT}; send {_REQUEST}")
+    if reason == "Unsupported content type":
+        return ApiError(415, "unsupported-media-type", f"a GraphQL request is {_REQUEST}")
+    if reason.startswith("No GraphQL query found"):
+        detail = (
+            f"the request has no GraphQL query; send {_REQUEST} (a browser opening /graphql gets GraphiQL)"
+        )
+        return ApiError(400, "missing-query", detail)
+    if reason == "Batching is not enabled":
+        return ApiError(400, "batching-not-supported", "send one operation per request, not a JSON list")
+    if reason.startswith("Unknown operation named"):
+        return ApiError(
+            400, "unknown-operation", f"{reason} operationName must name an operation of the query"
+        )
+    if reason == "Can't get GraphQL operation type":
+        detail = "the query holds no operation to run; write one, or name it with operationName"
+        return ApiError(400, "unknown-operation", detail)
+    if reason.endswith(f"are not allowed when using {method}"):
+        if method == "GET":
+            detail = f"{reason}: GET runs queries only (and this API has no mutations)"
+            return ApiError(405, "method-not-allowed", detail, headers={"Allow": "POST"})
+        return ApiError(400, "operation-not-allowed", f"{reason}; this API answers queries")
+    return ApiError(status, "invalid-request", reason)
+
+
+def refuse_large_body(request: HTTPConnection, limit: int) -> None:
+    """413 for a body over ``limit`` bytes (the ``max_request_bytes`` setting), before it is read."""
+    length = request.headers.get("content-length", "0")
+    if length.isdigit() and int(length) > limit:
+        raise ApiError(
+            413,
+            "request-too-large",
+            f"the request body has {length} bytes; the most accepted is {limit} (setting max_request_bytes)",
+        )
