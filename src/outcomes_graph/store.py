@@ -28,7 +28,8 @@ from outcomes_graph.vocab import QUERY_PREFIXES
 if TYPE_CHECKING:
     from outcomes_graph.settings import Settings
 
-_FROM = re.compile(r"\bfrom\b", re.IGNORECASE)
+#: FROM outside comment lines (a named query's ``# description:`` may well say "from").
+_FROM = re.compile(r"^(?![ \t]*#).*\bfrom\b", re.IGNORECASE | re.MULTILINE)
 
 __all__ = [
     "BUILD_INFO",

@@ -47,7 +47,7 @@ from outcomes_graph.web.borough_schemas import (
 )
 from outcomes_graph.web.errors import ApiError
 from outcomes_graph.web.rest_http import refuse_unknown_parameters
-from outcomes_graph.web.rest_schemas import error_responses
+from outcomes_graph.web.rest_schemas import ERROR, error_responses
 from outcomes_graph.web.state import AppState, get_state
 from outcomes_graph.web.uploads import XLSX, read_upload
 
@@ -204,8 +204,9 @@ def boroughs_router() -> APIRouter:
         responses={
             200: {"content": {"application/json": {"schema": WRITE_RESULT}}},
             422: {
-                "content": {"application/json": {"schema": CHECK_REPORT}},
-                "description": "The overlay did not pass the check; nothing was stored",
+                # The check's report, or the error shape for a request FastAPI refuses (a malformed GSS code).
+                "content": {"application/json": {"schema": {"oneOf": [CHECK_REPORT, ERROR]}}},
+                "description": "The overlay failed the check (nothing stored), or the request is invalid",
             },
             **{k: v for k, v in errors.items() if k != 422},
         },
