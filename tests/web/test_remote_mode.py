@@ -12,6 +12,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from outcomes_graph.borough_tokens import TokenStore
 from outcomes_graph.remote_store import RemoteStore
 from outcomes_graph.settings import Settings
 from outcomes_graph.web import create_app
@@ -153,3 +154,14 @@ def test_serve_builds_an_empty_remote_store_first(pair, tmp_path):
             assert health["graphs"] == len(store.info.graphs) > 3
     finally:
         server.stop()
+
+
+def test_borough_writes_say_they_need_the_embedded_store(pair, remote_client):
+    token, _ = TokenStore(pair.remote).issue("E09000030", "remote")
+    answer = remote_client.put(
+        "/api/boroughs/E09000030",
+        content=b"<a> <b> <c> .",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "text/turtle"},
+    )
+    assert answer.status_code == 501
+    assert answer.json()["error"]["detail"].startswith("the borough tools need the embedded store")
