@@ -100,9 +100,13 @@ def build(settings: Settings, *, progress: Progress | None = None) -> BuildResul
     # Milliseconds keep two builds of the same sources within one second apart.
     build_id = f"{built_at:%Y%m%dT%H%M%S}{built_at.microsecond // 1000:03d}Z-{digest}"
     if settings.gsp_endpoint:
-        sent = publish(settings, loaded, [graph_record(s) for s in loaded], build_id=build_id,
-                       built_at=built_at.isoformat(timespec="seconds"),
-                       timings={"validate_seconds": round(t1 - t0, 3)}, progress=progress)  # fmt: skip
+        from outcomes_graph.borough_store import StoredOverlays  # see _build_locally
+
+        with writer_lock(settings):
+            sent = publish(settings, loaded, [graph_record(s) for s in loaded], build_id=build_id,
+                           built_at=built_at.isoformat(timespec="seconds"),
+                           timings={"validate_seconds": round(t1 - t0, 3)}, progress=progress,
+                           stored=StoredOverlays(settings).graph_changes())  # fmt: skip
         return BuildResult(sent.info, None, report, sent)
     # The writer lock keeps a borough upload from deriving a build from the one this replaces.
     with writer_lock(settings):

@@ -20,8 +20,9 @@ private ones included, are never touched.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -31,6 +32,9 @@ from outcomes_graph.remote_metadata import METADATA_KEY, info_from_triples, meta
 from outcomes_graph.settings import Settings
 from outcomes_graph.sources import LoadedSource
 from outcomes_graph.store import BuildInfo
+
+if TYPE_CHECKING:
+    from outcomes_graph.store_derive import GraphChange
 
 __all__ = ["WRITE_TIMEOUT", "Publication", "publish"]
 
@@ -56,8 +60,13 @@ def publish(
     built_at: str,
     timings: dict[str, float],
     progress: Callable[[str, str], None] | None = None,
+    stored: Mapping[str, GraphChange] | None = None,
 ) -> Publication:
-    """Write ``loaded`` (described by ``records``, one per source) to ``settings.gsp_endpoint``."""
+    """Write ``loaded`` (described by ``records``, one per source) to ``settings.gsp_endpoint``.
+
+    ``stored`` adds the stored borough overlays (graph IRI → content and record), each with its
+    own visibility, so that a build from the sources keeps them.
+    """
     if not settings.gsp_endpoint:
         raise StoreError("a remote build needs a Graph Store Protocol URL (--gsp-endpoint)")
     meta = metadata_graph(settings.base)
@@ -71,10 +80,17 @@ def publish(
             if progress:
                 progress("write", source.unit.key)
             gsp.put(ox.NamedNode(str(record["iri"])), body)
+        kept = [
+            (iri, c) for iri, c in (stored or {}).items() if c.ntriples is not None and c.record is not None
+        ]
+        for iri, change in kept:
+            gsp.put(ox.NamedNode(iri), change.ntriples or b"")
+        records = [*records, *(change.record for _, change in kept if change.record is not None)]
         info = BuildInfo(build_id, built_at, records,
                          {**timings, "write_seconds": round(time.perf_counter() - started, 3)})  # fmt: skip
         gsp.put(meta, metadata_ntriples(info, settings.base))
-        current = set(info.public_graph_iris)
+        # Only graphs this build no longer holds at all go: a stored overlay made private stays.
+        current = {str(g["iri"]) for g in info.graphs}
         stale = [iri for iri in previous if iri not in current]
         for iri in stale:
             gsp.delete(ox.NamedNode(iri))

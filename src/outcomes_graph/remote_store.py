@@ -85,6 +85,10 @@ class RemoteStore:
         and keeps caches keyed by store path (alignment, search) apart per endpoint."""
         return Path("remote-store") / hashlib.sha256(self.endpoint.encode()).hexdigest()[:16]
 
+    def expire(self) -> None:
+        """Read the build record again on the next look (after a write this process made)."""
+        self._next_read = 0.0
+
     @property
     def info(self) -> BuildInfo:
         """The build record, read again when ``refresh`` seconds have passed since the last read."""

@@ -67,8 +67,14 @@ def writer_lock(settings: Settings) -> Iterator[None]:
 def derive_build(settings: Settings, changes: Mapping[str, GraphChange]) -> BuildInfo:
     """Install a copy of the current build with ``changes`` (graph IRI → new content) applied.
 
-    Call with :func:`writer_lock` held. Returns the new build's record.
+    Call with :func:`writer_lock` held. Returns the new build's record. In remote mode the
+    changes go to the remote store instead (:func:`outcomes_graph.remote_derive.derive_remote`).
     """
+    if settings.sparql_endpoint:
+        from outcomes_graph.remote_derive import derive_remote  # imports this module's GraphChange
+
+        digest = "".join(str(c.record.get("sha256", "")) for c in changes.values() if c.record)
+        return derive_remote(settings, changes, new_build_id(digest + str(time.time())))
     started = time.perf_counter()
     current = settings.store.resolve()
     if not current.is_dir():

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -156,12 +157,14 @@ def test_serve_builds_an_empty_remote_store_first(pair, tmp_path):
         server.stop()
 
 
-def test_borough_writes_say_they_need_the_embedded_store(pair, remote_client):
-    token, _ = TokenStore(pair.remote).issue("E09000030", "remote")
-    answer = remote_client.put(
-        "/api/boroughs/E09000030",
-        content=b"<a> <b> <c> .",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "text/turtle"},
-    )
+def test_borough_writes_need_a_graph_store_protocol_url(pair):
+    reader = replace(pair.remote, gsp_endpoint=None)
+    token, _ = TokenStore(reader).issue("E09000030", "remote")
+    with TestClient(create_app(reader), base_url="http://testserver") as client:
+        answer = client.put(
+            "/api/boroughs/E09000030",
+            content=b"<a> <b> <c> .",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "text/turtle"},
+        )
     assert answer.status_code == 501
-    assert answer.json()["error"]["detail"].startswith("the borough tools need the embedded store")
+    assert "--gsp-endpoint" in answer.json()["error"]["detail"]

@@ -15,20 +15,21 @@
 
 Checks answer JSON, CSV, HTML or XLSX (by ``.json`` / ``.csv`` / ``.html`` / ``.xlsx`` on the
 path or by ``Accept``). A private overlay is visible to its own token only; see
-:mod:`outcomes_graph.web.borough_auth`. Writes need the embedded store: the one writer
-derives a new build and swaps it in (:mod:`outcomes_graph.borough_store`), and every server
-process follows the new build within a second (the writing one at once).
+:mod:`outcomes_graph.web.borough_auth`. The one writer derives a new build and swaps it in
+(:mod:`outcomes_graph.borough_store`; by Graph Store Protocol in remote mode), and every
+server process follows the new build within a second (the writing one at once).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, cast
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from outcomes_graph.alignment_index import QueryStore
 from outcomes_graph.borough_render import report_csv, report_html, report_json
 from outcomes_graph.borough_report_xlsx import report_xlsx
 from outcomes_graph.borough_store import NoOverlay, OverlayRejected, OverlayState, StoredOverlays, WriteResult
@@ -81,19 +82,19 @@ _REPORT_CONTENT: Final = {
 
 def _tools(state: AppState) -> BoroughTools:
     def make(store: GraphStore) -> BoroughTools:
-        return BoroughTools.open(state.settings, _embedded(store))
+        return BoroughTools.open(state.settings, cast(QueryStore, store))
 
     return state.per_build("borough-tools", make)
 
 
-def _embedded(store: GraphStore) -> EmbeddedStore:
-    if not isinstance(store, EmbeddedStore):
+def _writable(state: AppState) -> None:
+    """501 when this server cannot write: a remote store given no Graph Store Protocol URL."""
+    if not isinstance(state.store, EmbeddedStore) and not state.settings.gsp_endpoint:
         raise ApiError(
             501,
             "not-implemented",
-            "the borough tools need the embedded store; this server reads a remote SPARQL endpoint",
+            "borough writes in remote mode go by Graph Store Protocol: give the server --gsp-endpoint URL",
         )
-    return store
 
 
 def _render(request: Request, report: dict[str, Any]) -> Response:
@@ -218,7 +219,7 @@ def boroughs_router() -> APIRouter:
         grant: TokenGrant | None = Depends(bearer_grant),
     ) -> Response:
         writer = require_writer(gss, grant)
-        _embedded(state.store)
+        _writable(state)
         files = await read_upload(request, state.settings.max_upload_bytes)
 
         def run() -> WriteResult:
@@ -242,7 +243,7 @@ def boroughs_router() -> APIRouter:
         gss: GSS, state: AppState = Depends(get_state), grant: TokenGrant | None = Depends(bearer_grant)
     ) -> dict[str, Any]:
         writer = require_writer(gss, grant)
-        _embedded(state.store)
+        _writable(state)
         stored = StoredOverlays(state.settings)
         try:
             info = stored.remove(gss, who=writer.who)
@@ -256,7 +257,7 @@ def boroughs_router() -> APIRouter:
             gss: GSS, state: AppState = Depends(get_state), grant: TokenGrant | None = Depends(bearer_grant)
         ) -> dict[str, Any]:
             writer = require_writer(gss, grant)
-            _embedded(state.store)
+            _writable(state)
             try:
                 result = StoredOverlays(state.settings).publish(gss, who=writer.who, public=public)
             except NoOverlay as exc:

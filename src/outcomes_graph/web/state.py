@@ -123,6 +123,10 @@ class AppState:
         try:
             self._next_check = time.monotonic() + RELOAD_INTERVAL
             if self._link is None:
+                # A remote store reads its build record again itself; a writer only hurries it.
+                expire = getattr(self._store, "expire", None)
+                if force and callable(expire):
+                    expire()
                 return False
             try:
                 target = self._link.resolve(strict=True)
