@@ -1,4 +1,10 @@
-"""Running the app under uvicorn, one process or several sharing one listening socket."""
+"""Running the app under uvicorn: worker processes sharing one listening socket, under a supervisor.
+
+The supervisor (``uvicorn.supervisors.Multiprocess``) runs even for one worker: it
+starts a fresh worker whenever one exits, which is what lets a worker run SPARQL
+queries on its own threads and leave when one of them cannot be stopped
+(``web.asgi.supervised_app_factory``, ``sparql_recycle``).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from outcomes_graph.settings import Settings
 
 __all__ = ["run_server"]
 
-APP_FACTORY = "outcomes_graph.web.asgi:app_factory"
+APP_FACTORY = "outcomes_graph.web.asgi:supervised_app_factory"
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -42,7 +48,4 @@ def run_server(settings: Settings) -> None:
         timeout_keep_alive=30,
     )
     sock = listening_socket(settings.host, settings.port)
-    if settings.workers > 1:
-        Multiprocess(config, sockets=[sock]).run()
-    else:
-        uvicorn.Server(config).run(sockets=[sock])
+    Multiprocess(config, sockets=[sock]).run()

@@ -149,19 +149,39 @@ def _serialise(result: Any, job: Job) -> Outcome:
     results_format, content_type = RESULTS_FORMATS[job.results_format]
     if isinstance(result, ox.QueryBoolean) or job.original is None:
         return Outcome(200, content_type, result.serialize(format=results_format) or b"")
-    return _cut_rows(result, results_format, content_type, job.max_rows)
+    if results_format == ox.QueryResultsFormat.CSV:  # CSV cannot be read back: cut it as TSV
+        return _cut_rows(result.serialize(format=ox.QueryResultsFormat.TSV) or b"", results_format,
+                         content_type, job.max_rows)  # fmt: skip
+    body = result.serialize(format=results_format) or b""
+    if _rows_at_most(body, results_format) <= job.max_rows:
+        return Outcome(200, content_type, body)
+    tsv = ox.parse_query_results(body, format=results_format).serialize(format=ox.QueryResultsFormat.TSV)
+    return _cut_rows(tsv or b"", results_format, content_type, job.max_rows)
 
 
-def _cut_rows(
-    solutions: ox.QuerySolutions, results_format: ox.QueryResultsFormat, content_type: str, max_rows: int
-) -> Outcome:
-    """Serialise at most ``max_rows`` solutions of a query whose LIMIT is ``max_rows + 1``.
+def _rows_at_most(body: bytes, results_format: ox.QueryResultsFormat) -> int:
+    """A cheap upper bound of the rows in a serialised answer (exact for TSV and XML).
 
-    pyoxigraph cannot serialise part of a result, so the rows go through TSV, where each
-    solution is exactly one line (tabs and newlines in literals are escaped): count the
-    lines, cut after ``max_rows``, and let pyoxigraph parse and serialise the rest.
+    JSON: every row opens one object, and so do the document, its head and its results;
+    braces inside strings only raise the bound. XML: ``<result>`` never occurs in
+    escaped text. TSV: one line per row after the header.
     """
-    tsv = solutions.serialize(format=ox.QueryResultsFormat.TSV) or b""
+    if results_format == ox.QueryResultsFormat.JSON:
+        return body.count(b"{") - 3
+    if results_format == ox.QueryResultsFormat.XML:
+        return body.count(b"<result>")
+    return body.count(b"\n") - 1
+
+
+def _cut_rows(tsv: bytes, results_format: ox.QueryResultsFormat, content_type: str, max_rows: int) -> Outcome:
+    """At most ``max_rows`` of the solutions in ``tsv``, of a query whose LIMIT is ``max_rows + 1``.
+
+    Most answers are shorter than the limit and are served as pyoxigraph serialised them
+    (:func:`_serialise` checks that cheaply). pyoxigraph cannot serialise part of a
+    result, so the others go through TSV, where each solution is exactly one line (tabs
+    and newlines in literals are escaped): count the lines, cut after ``max_rows``, and
+    let pyoxigraph parse and serialise the rest.
+    """
     lines = tsv.count(b"\n") - 1
     truncated = lines > max_rows
     if truncated:

@@ -4,30 +4,42 @@ A raw ASGI route, not a FastAPI operation: this is the hot path, and it needs no
 validation layer. Each query is read before it runs (``sparql_text``): updates are
 refused (403), ``SERVICE`` is refused (400), the dataset is cut to the public graphs,
 and the top-level ``LIMIT`` is held to ``max_result_rows`` (one row more is fetched, so
-a cut answer says so in ``Result-Truncated: true``). Then a worker process runs it
-(``sparql_pool``), and is killed if it outlives ``query_timeout`` (504).
+a cut answer says so in ``Result-Truncated: true``). Then it runs, and is abandoned if it
+outlives ``query_timeout`` (504), by one of two runners:
+
+- on a thread of this process (``sparql_threads``), when the process runs under a
+  supervisor that replaces it (``outcomes-graph serve``; see :func:`run_queries_in_process`):
+  no process hop, and an abandoned query makes the process finish its other requests
+  and exit (``sparql_recycle``);
+- otherwise (an app made by ``create_app`` alone, as in tests or under another server)
+  in a worker process (``sparql_pool``), which is killed and replaced.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import orjson
 import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.errors import ServerErrorMiddleware
+from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from outcomes_graph.errors import QueryError
 from outcomes_graph.sparql_exec import GRAPH_FORMATS, Job, Outcome, run_job
-from outcomes_graph.sparql_pool import PoolBusy, QueryTimedOut, WorkerFailed, WorkerPool
+from outcomes_graph.sparql_pool import PoolBusy, QueryTimedOut, WorkerFailed, WorkerPool, default_pool_size
+from outcomes_graph.sparql_recycle import recycle
 from outcomes_graph.sparql_text import QueryShape, analyse, with_row_limit
-from outcomes_graph.store import GraphStore
+from outcomes_graph.sparql_threads import QueryThreads
+from outcomes_graph.store import EmbeddedStore, GraphStore
 from outcomes_graph.vocab import QUERY_PREFIXES
 from outcomes_graph.web.errors import ApiError, error_body
 from outcomes_graph.web.sparql_description import describe
@@ -43,20 +55,50 @@ from outcomes_graph.web.sparql_protocol import (
 )
 from outcomes_graph.web.state import AppState
 
-__all__ = ["SparqlEndpoint", "router"]
+__all__ = ["PATH", "SparqlEndpoint", "endpoint_with_middleware", "router", "run_queries_in_process"]
+
+PATH = "/sparql"
 
 Headers = list[tuple[bytes, bytes]]
 
 
+def run_queries_in_process(
+    app: FastAPI, *, threads: int | None = None, on_overrun: Callable[[], None] | None = None
+) -> QueryThreads:
+    """From now on, run ``app``'s free-form queries on threads of this process instead of worker processes.
+
+    Only for a process that something replaces when it exits: by default a query that
+    outruns ``query_timeout`` makes the process finish its requests and exit
+    (``sparql_recycle.recycle``). ``threads`` bounds the queries running at once
+    (default: one per CPU, at least two).
+    """
+    settings = app.state.og.settings
+    # Requests in flight get their answer (or their own 504) within query_timeout.
+    grace = 2 * settings.query_timeout + 10
+    runner = QueryThreads(threads or default_pool_size(), on_overrun=on_overrun or partial(recycle, grace))
+    app.state.sparql_threads = runner
+    return runner
+
+
+def _threads(app: Any) -> QueryThreads | None:
+    runner: QueryThreads | None = getattr(app.state, "sparql_threads", None)
+    return runner
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Start the query workers with the app and stop them with it."""
+    """Start the query runner with the app and stop it with it."""
     state: AppState | None = getattr(app.state, "og", None)
-    if state is not None and state.store_folder is not None:
+    threads = _threads(app)
+    if threads is not None:
+        threads.start()
+    elif state is not None and state.store_folder is not None:
         query_pool(state).start()
     try:
         yield
     finally:
+        if threads is not None:
+            threads.close()
         if state is not None and state.query_pool is not None:
             state.query_pool.close()
             state.query_pool = None
@@ -74,9 +116,10 @@ class SparqlEndpoint:
     """The ASGI app behind ``/sparql``."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        state: AppState = scope["app"].state.og
+        app = scope["app"]
+        state: AppState = app.state.og
         try:
-            status, headers, body = await self._answer(state, scope, receive)
+            status, headers, body = await self._answer(state, _threads(app), scope, receive)
         except ApiError as exc:
             status = exc.status
             body = orjson.dumps(error_body(exc.status, exc.code, exc.detail, exc.location))
@@ -86,7 +129,9 @@ class SparqlEndpoint:
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
 
-    async def _answer(self, state: AppState, scope: Scope, receive: Receive) -> tuple[int, Headers, bytes]:
+    async def _answer(
+        self, state: AppState, threads: QueryThreads | None, scope: Scope, receive: Receive
+    ) -> tuple[int, Headers, bytes]:
         method = scope["method"]
         request_headers = dict(scope["headers"])
         if method in ("GET", "HEAD"):
@@ -105,11 +150,11 @@ class SparqlEndpoint:
         accept = request_headers.get(b"accept", b"").decode("latin-1") or None
         if operation.query is None:
             return _service_description(state, scope, request_headers, accept)
-        return await _query(state, operation, operation.query, accept)
+        return await _query(state, threads, operation, operation.query, accept)
 
 
 async def _query(
-    state: AppState, operation: Operation, query: str, accept: str | None
+    state: AppState, threads: QueryThreads | None, operation: Operation, query: str, accept: str | None
 ) -> tuple[int, Headers, bytes]:
     settings = state.settings
     if len(query) > settings.max_query_length:
@@ -146,7 +191,7 @@ async def _query(
         prefixes={p: QUERY_PREFIXES[p] for p in shape.undeclared_prefixes},
         original=query if rewritten else None,
     )
-    outcome = await _execute(state, job)
+    outcome = await _execute(state, threads, job)
     if outcome.status != 200:
         location = outcome.location or None
         raise ApiError(outcome.status, outcome.code, outcome.detail, location=location)
@@ -160,17 +205,20 @@ async def _query(
     return 200, headers, outcome.body
 
 
-async def _execute(state: AppState, job: Job) -> Outcome:
+async def _execute(state: AppState, threads: QueryThreads | None, job: Job) -> Outcome:
+    store = state.store
     if not job.store:
-        return await run_in_threadpool(_run_on_graph_store, state.store, job)
+        return await run_in_threadpool(_run_on_graph_store, store, job)
     timeout = state.settings.query_timeout
     try:
+        if threads is not None and isinstance(store, EmbeddedStore):
+            return await threads.run(partial(run_job, store.raw, job), timeout=timeout)
         header, body = await query_pool(state).run(job.encode(), timeout=timeout)
     except PoolBusy:
         raise ApiError(
             503,
             "query-workers-busy",
-            f"every query worker stayed busy for {timeout:g} s; try again shortly",
+            f"every query runner stayed busy for {timeout:g} s; try again shortly",
             headers={"Retry-After": "1"},
         ) from None
     except QueryTimedOut:
@@ -317,5 +365,26 @@ def _too_large(size: int, limit: int) -> ApiError:
     )
 
 
+def endpoint_with_middleware(app: FastAPI) -> ASGIApp:
+    """The ``/sparql`` endpoint wrapped in ``app``'s own middleware, as ``app`` wraps its router.
+
+    The same layers, in the same order, as Starlette builds them: the server-error
+    handler, every middleware added to ``app`` (the response cache, cross-origin reads),
+    and the exception handlers; only the routing is left out. Build it after ``app``
+    has started, when its middleware list is final.
+    """
+    handlers = dict(app.exception_handlers)
+    on_error = handlers.pop(500, None) or handlers.pop(Exception, None)
+    layers = [
+        Middleware(ServerErrorMiddleware, handler=on_error, debug=app.debug),
+        *app.user_middleware,
+        Middleware(ExceptionMiddleware, handlers=handlers, debug=app.debug),
+    ]
+    stack: ASGIApp = SparqlEndpoint()
+    for cls, args, kwargs in reversed(layers):
+        stack = cls(stack, *args, **kwargs)
+    return stack
+
+
 router = APIRouter(lifespan=_lifespan)
-router.routes.append(Route("/sparql", SparqlEndpoint(), include_in_schema=False, name="sparql"))
+router.routes.append(Route(PATH, SparqlEndpoint(), include_in_schema=False, name="sparql"))

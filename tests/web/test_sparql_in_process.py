@@ -1,0 +1,205 @@
+"""``/sparql`` with queries on threads of the server process, and its direct route from the ASGI entry point.
+
+The in-process runner is what ``outcomes-graph serve`` uses; the last test runs it in a
+real server, where a query past its time limit makes the worker process give way to
+a fresh one while every other request is answered.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from outcomes_graph.settings import Settings
+from outcomes_graph.sparql_exec import run_job
+from outcomes_graph.web import create_app, sparql
+from outcomes_graph.web.asgi import SparqlFirst
+from web.conftest import start_server, stop_server
+
+ASK = "ASK { ?s ?p ?o }"
+#: A cross product of the graph with itself four times: minutes of work on any engine.
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+class Stuck:
+    """Stands in for ``run_job``: a query containing ``STUCK`` blocks until released; others run."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def __call__(self, store: Any, job: Any) -> Any:
+        if "STUCK" in job.query:
+            self.release.wait(30)
+        return run_job(store, job)
+
+
+@pytest.fixture
+def stuck(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stuck]:
+    found = Stuck()
+    monkeypatch.setattr(sparql, "run_job", found)
+    yield found
+    found.release.set()
+
+
+def in_process_app(settings: Settings, overruns: list[str], threads: int) -> FastAPI:
+    app = create_app(replace(settings, query_timeout=0.5))
+    sparql.run_queries_in_process(app, threads=threads, on_overrun=lambda: overruns.append("recycle"))
+    return app
+
+
+def test_in_process_queries_answer_like_worker_processes(built_mini):
+    query = "SELECT ?s ?o WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?o } ORDER BY ?s"
+    answers = []
+    for runner in ("threads", "workers"):
+        app = create_app(built_mini)
+        if runner == "threads":
+            sparql.run_queries_in_process(app, on_overrun=lambda: None)
+        with TestClient(app) as client:
+            answers.append(client.get("/sparql", params={"query": query}).json())
+            assert (app.state.og.query_pool is None) == (runner == "threads")
+    assert answers[0] == answers[1]
+    assert answers[0]["results"]["bindings"]
+
+
+def test_a_query_past_its_time_limit_answers_504_and_asks_for_a_new_process(built_mini, stuck):
+    overruns: list[str] = []
+    with TestClient(in_process_app(built_mini, overruns, threads=2)) as client:
+        late = client.get("/sparql", params={"query": f"{ASK} # STUCK"})
+        assert late.status_code == 504
+        assert late.json()["error"]["code"] == "query-timeout"
+        assert "0.5 s" in late.json()["error"]["detail"]
+        assert overruns == ["recycle"]
+        # The abandoned query holds one thread; the other still answers.
+        assert client.get("/sparql", params={"query": ASK}).status_code == 200
+
+
+def test_queries_beyond_the_bound_wait_and_then_answer_busy(built_mini, stuck):
+    """One thread, held by an abandoned query: the next query waits its time limit, then gets 503."""
+    overruns: list[str] = []
+    with TestClient(in_process_app(built_mini, overruns, threads=1)) as client:
+        assert client.get("/sparql", params={"query": f"{ASK} # STUCK"}).status_code == 504
+        busy = client.get("/sparql", params={"query": ASK})
+        assert busy.status_code == 503
+        assert busy.json()["error"]["code"] == "query-workers-busy"
+        assert busy.headers["retry-after"] == "1"
+        stuck.release.set()
+        assert client.get("/sparql", params={"query": ASK + " # again"}).status_code == 200
+    assert overruns == ["recycle"]
+
+
+REQUESTS: list[tuple[str, dict[str, Any]]] = [
+    ("GET", {"params": {"query": ASK}}),
+    ("GET", {"params": {"query": ASK}, "headers": {"origin": "https://elsewhere.example"}}),
+    ("GET", {"params": {"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 3"}, "headers": {"accept": "text/csv"}}),
+    ("GET", {"params": {"query": "SELECT ?s WHERE { ?s ?p }"}}),
+    ("GET", {"params": {"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}}),
+    ("GET", {"params": {"query": ASK}, "headers": {"accept": "text/turtle"}}),
+    ("GET", {}),
+    ("HEAD", {"params": {"query": ASK}}),
+    ("POST", {"data": {"query": ASK}}),
+    ("POST", {"data": {"update": "CLEAR ALL"}}),
+    ("POST", {"content": b"x", "headers": {"content-type": "text/plain"}}),
+    ("PUT", {"content": b"x"}),
+    ("OPTIONS", {"headers": {"origin": "https://x.example", "access-control-request-method": "GET"}}),
+    ("OPTIONS", {"headers": {"origin": "https://x.example", "access-control-request-method": "POST"}}),
+]
+
+
+@pytest.mark.parametrize(("method", "options"), REQUESTS)
+def test_the_direct_route_answers_exactly_as_the_app(built_mini, method, options):
+    """``SparqlFirst`` skips the routing only: the same status, headers and body as through the app."""
+    answers = []
+    for wrap in (False, True):
+        app = create_app(built_mini)
+        with TestClient(SparqlFirst(app) if wrap else app) as client:
+            first = client.request(method, "/sparql", **options)
+            again = None
+            if "etag" in first.headers:
+                headers = {**options.get("headers", {}), "if-none-match": first.headers["etag"]}
+                again = client.request(method, "/sparql", **{**options, "headers": headers})
+            answers.append(
+                [(r.status_code, sorted(r.headers.items()), unlabel(r.content)) for r in (first, again) if r]
+            )
+    assert answers[0] == answers[1]
+
+
+def unlabel(body: bytes) -> bytes:
+    """The body's lines, sorted, blank node labels made alike (random per process, as is their order)."""
+    return b"\n".join(sorted(re.sub(rb"_:[0-9a-f]+", b"_:b", body).splitlines()))
+
+
+def test_the_direct_route_leaves_other_paths_to_the_app(built_mini):
+    with TestClient(SparqlFirst(create_app(built_mini))) as client:
+        assert client.get("/health").status_code == 200
+        assert client.get("/sparql/", follow_redirects=False).status_code in (307, 404)
+
+
+def worker_pids(supervisor: int) -> set[int]:
+    """The uvicorn worker processes under ``supervisor`` (not multiprocessing's resource tracker)."""
+    found = set()
+    for child in Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split():
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in command:
+            found.add(int(child))
+    return found
+
+
+def eventually(check: Any, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads the process tree from /proc")
+def test_a_worker_whose_query_overran_is_replaced_while_others_answer(built_mini, monkeypatch):
+    monkeypatch.setenv("OUTCOMES_GRAPH_QUERY_TIMEOUT", "2")
+    proc, url = start_server(built_mini, "--workers", "2")
+    try:
+        assert eventually(lambda: len(worker_pids(proc.pid)) == 2)
+        before = worker_pids(proc.pid)
+        outcome: dict[str, Any] = {}
+
+        def endless() -> None:
+            outcome["response"] = httpx.get(url + "/sparql", params={"query": ENDLESS}, timeout=60)
+
+        runner = threading.Thread(target=endless)
+        runner.start()
+        statuses = []
+        with httpx.Client(base_url=url, timeout=20) as client:
+            while runner.is_alive() or len(statuses) < 10:
+                statuses.append(
+                    client.get("/sparql", params={"query": f"{ASK} # {len(statuses)}"}).status_code
+                )
+                time.sleep(0.05)
+            runner.join()
+            assert outcome["response"].status_code == 504
+            assert outcome["response"].json()["error"]["code"] == "query-timeout"
+            # The worker that ran it leaves (its abandoned query with it), and a fresh one takes its place.
+            assert eventually(
+                lambda: len(worker_pids(proc.pid) - before) == 1 and len(worker_pids(proc.pid)) == 2
+            )
+            gone = before - worker_pids(proc.pid)
+            assert len(gone) == 1
+            assert not Path(f"/proc/{gone.pop()}").exists()
+            statuses += [
+                client.get("/sparql", params={"query": f"{ASK} # after {i}"}).status_code for i in range(5)
+            ]
+        assert set(statuses) == {200}
+    finally:
+        stop_server(proc)
