@@ -281,3 +281,33 @@ def test_internal_errors_are_masked(settings: Settings, monkeypatch: pytest.Monk
         body = fresh.post("/graphql", json={"query": '{ framework(slug: "lof") { title } }'}).json()
     assert body["errors"][0]["extensions"] == {"code": "INTERNAL_ERROR"}
     assert "secret" not in body["errors"][0]["message"]
+
+
+def test_a_get_answer_with_a_passing_error_is_not_cached(settings: Settings, monkeypatch: pytest.MonkeyPatch):
+    """An INTERNAL_ERROR or STORE_UNAVAILABLE answer says no-store: the same GET runs again."""
+    from outcomes_graph.errors import StoreError
+    from outcomes_graph.web.graphql import fetch
+
+    working = fetch.rows_sync
+    failures = {"INTERNAL_ERROR": RuntimeError("boom"), "STORE_UNAVAILABLE": StoreError("down")}
+    with TestClient(create_app(settings)) as fresh:
+        for code, failure in failures.items():
+            # A query of its own per failure (the HTTP cache holds no answer to it) read with no-cache
+            # (nor do the loaders): the store is asked, and fails.
+            params = {"query": f'{{ framework(slug: "lof") {{ title }} {code.lower()}: __typename }}'}
+
+            def broken(*_args: object, exc: Exception = failure, **_kwargs: object) -> None:
+                raise exc
+
+            monkeypatch.setattr(fetch, "rows_sync", broken)
+            failed = fresh.get("/graphql", params=params, headers={"Cache-Control": "no-cache"})
+            assert failed.json()["errors"][0]["extensions"]["code"] == code
+            assert failed.headers["cache-control"] == "no-store"
+            assert "etag" not in failed.headers
+            monkeypatch.setattr(fetch, "rows_sync", working)
+            answered = fresh.get("/graphql", params=params)
+            assert "errors" not in answered.json()
+            assert answered.json()["data"]["framework"]["title"]
+            assert answered.headers["cache-control"].startswith("public")
+            monkeypatch.setattr(fetch, "rows_sync", broken)
+            assert fresh.get("/graphql", params=params).json() == answered.json()  # the good answer is kept

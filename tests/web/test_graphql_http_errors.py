@@ -128,9 +128,17 @@ def test_a_document_without_an_operation(client):
     assert "operationName" in error["detail"]
 
 
-def test_a_method_graphql_does_not_take(client):
-    response = client.put("/graphql", json={"query": "{ frameworks { totalCount } }"})
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_a_method_graphql_does_not_take(client, method):
+    response = client.request(method, "/graphql", json={"query": "{ frameworks { totalCount } }"})
     error_of(response, 405, "method-not-allowed")
+    assert response.headers["allow"] == "GET, POST"
+
+
+def test_a_body_that_is_not_utf8(client):
+    response = client.post("/graphql", content=b'{"query": "{ \xff }"}', headers=JSON)
+    error = error_of(response, 400, "invalid-json")
+    assert error["detail"].startswith("the request body is not UTF-8 (byte 13")
 
 
 def test_a_body_over_max_request_bytes(client):
@@ -148,6 +156,23 @@ def test_graphql_errors_keep_the_graphql_shape(client, query):
     assert body["data"] is None
     assert body["errors"][0]["message"]
     assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+@pytest.mark.parametrize(
+    ("variables", "words"),
+    [({"n": "x"}, "non-integer value: 'x'"), ({}, "non-null type 'Int!'"), ({"n": 2**40}, "32-bit")],
+    ids=["wrong-type", "missing", "out-of-range"],
+)
+def test_a_variable_that_does_not_fit_is_the_callers_error(client, variables, words):
+    """graphql-core rejects it before anything runs; it is BAD_USER_INPUT, not a masked INTERNAL_ERROR."""
+    query = "query Page($n: Int!) { frameworks(first: $n) { totalCount } }"
+    response = client.post("/graphql", json={"query": query, "variables": variables})
+    assert response.status_code == 200
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT"}
+    assert error["message"].startswith("Variable '$n' has invalid value")
+    assert words in error["message"]
+    assert error["locations"] == [{"line": 1, "column": 12}]
 
 
 def test_a_resolver_error_keeps_the_graphql_shape(client):

@@ -2,11 +2,12 @@
 
 Every operation gets its documented examples plus a bounded number of generated cases,
 schema-valid and schema-breaking, sent over a real socket to ``outcomes-graph serve``.
-Every operation must give no 5xx. The REST resources (``/api``, and ``/health``) and the linked
-data (``/id``, ``/doc``, ``/def``, ``/mappings``, ``/graph``, the VoID description, the DCAT
-catalogue and ``/download``) must also answer only with the status codes, content types, headers
-and JSON bodies they document (so every error comes in the one error shape); the other routers
-are held to that as their OpenAPI descriptions are completed.
+Every operation must give no 5xx. The REST resources (``/api``, and ``/health``), GraphQL
+(``/graphql``) and the linked data (``/id``, ``/doc``, ``/def``, ``/mappings``, ``/graph``, the
+VoID description, the DCAT catalogue and ``/download``) must also answer only with the status
+codes, content types, headers and JSON bodies they document (so every error comes in the one
+error shape, and every GraphQL answer in GraphQL's); the other routers are held to that as their
+OpenAPI descriptions are completed.
 
 schemathesis's own pytest integration (``from_fixture`` + ``parametrize``) needs a pytest
 private attribute that pytest 9.2 no longer has, so the operations are driven here through
@@ -48,7 +49,7 @@ LINKED_DATA_PATHS = (
     "/catalog",
     "/download/",
 )
-STRICT_PATHS = ("/api", "/health", *LINKED_DATA_PATHS)
+STRICT_PATHS = ("/api", "/health", "/graphql", *LINKED_DATA_PATHS)
 #: Cases per operation (examples included); with ~110 operations this stays well under a minute.
 EXAMPLES_PER_OPERATION = 5
 

@@ -9,7 +9,8 @@ Nothing is built at import: ``create_app`` calls :func:`make_router`, which buil
 schema (once per set of limits) and gives the app its own cache of what the loaders
 read from each build. A request strawberry refuses before execution (no query, a body
 that is not JSON, ...) answers in the service's JSON error shape
-(:mod:`outcomes_graph.web.graphql.http_errors`).
+(:mod:`outcomes_graph.web.graphql.http_errors`). The OpenAPI description of the routes is
+:mod:`outcomes_graph.web.graphql.openapi`.
 """
 
 from __future__ import annotations
@@ -23,12 +24,15 @@ from cross_web import HTTPException  # what strawberry raises for a request it r
 from fastapi import APIRouter, Depends, Request, Response, WebSocket
 from fastapi.responses import FileResponse, HTMLResponse
 from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.types.unset import UNSET
 
 from outcomes_graph.web.errors import ApiError
 from outcomes_graph.web.graphql import DEFAULT_LIMITS, GraphQLContext, Limits, build_schema
 from outcomes_graph.web.graphql.build_cache import DEFAULT_MAX_WEIGHT, BuildCaches
-from outcomes_graph.web.graphql.http_errors import NOT_AN_OBJECT, api_error, refuse_large_body
+from outcomes_graph.web.graphql.http_errors import NOT_AN_OBJECT, NOT_UTF8, api_error, refuse_large_body
+from outcomes_graph.web.graphql.openapi import describe
+from outcomes_graph.web.graphql.responses import uncacheable
 from outcomes_graph.web.state import AppState, get_state
 
 __all__ = ["ASSETS", "STATIC_DIR", "make_router"]
@@ -42,6 +46,7 @@ ASSETS: Final = (
     "graphiql-3.8.3.min.js",
     "graphiql-init.js",
 )
+_OTHER_METHODS: Final = ("DELETE", "HEAD", "OPTIONS", "PATCH", "PUT")
 _MEDIA: Final = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 EXAMPLE_QUERY: Final = """# outcomes-graph GraphQL: press the run button (or Ctrl-Enter).
 {
@@ -82,10 +87,22 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
 
     def decode_json(self, data: str | bytes) -> object:
         """A JSON body, ``variables`` or ``extensions`` is an object (a list is a batch: refused later)."""
-        value = super().decode_json(data)
+        try:
+            value = super().decode_json(data)
+        except UnicodeDecodeError as exc:  # strawberry catches only JSONDecodeError: it would be a 500
+            raise HTTPException(400, NOT_UTF8) from exc
         if not isinstance(value, dict | list):
             raise HTTPException(400, NOT_AN_OBJECT)
         return value
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        """strawberry's answer; one that failed for a passing reason says so, so no cache keeps it."""
+        response = super().create_response(response_data, sub_response)
+        if uncacheable(response_data):
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
     async def run(  # type: ignore[override]
         self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET
@@ -128,7 +145,16 @@ def make_router(limits: Limits = DEFAULT_LIMITS, *, cache_weight: int = DEFAULT_
         cache = "public, max-age=31536000, immutable" if versioned else "public, max-age=3600"
         return FileResponse(path, media_type=_MEDIA[path.suffix], headers={"Cache-Control": cache})
 
-    outer.include_router(_Router(build_schema(limits), path="/graphql", context_getter=context))
+    @outer.api_route("/graphql", methods=list(_OTHER_METHODS), include_in_schema=False)
+    def other_method() -> None:
+        # Without this route, the GET route alone would answer them, with 405 and "Allow: GET".
+        raise ApiError(
+            405, "method-not-allowed", "/graphql answers GET and POST", headers={"Allow": "GET, POST"}
+        )
+
+    graphql = _Router(build_schema(limits), path="/graphql", context_getter=context)
+    describe(graphql.routes, "/graphql")
+    outer.include_router(graphql)
     return outer
 
 

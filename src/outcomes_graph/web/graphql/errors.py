@@ -106,6 +106,11 @@ class ErrorPolicy(SchemaExtension):
             extensions["code"] = "STORE_UNAVAILABLE"
         elif isinstance(original, OutcomesGraphError):
             extensions["code"] = "BAD_USER_INPUT"
+        elif isinstance(original, GraphQLError) and error.path is None:
+            # A variable's value that does not fit its type: graphql-core wraps the coercion's own
+            # GraphQLError, with a message that names the variable. The caller's, not the server's.
+            extensions["code"] = "BAD_USER_INPUT"
+            original = None
         elif original is not None:
             log.error("GraphQL resolver failed", exc_info=original)
             message, extensions = "internal error; the server log has the details", {"code": "INTERNAL_ERROR"}

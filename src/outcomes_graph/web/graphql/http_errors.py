@@ -21,10 +21,12 @@ from starlette.requests import HTTPConnection
 
 from outcomes_graph.web.errors import ApiError
 
-__all__ = ["NOT_AN_OBJECT", "api_error", "refuse_large_body"]
+__all__ = ["NOT_AN_OBJECT", "NOT_UTF8", "api_error", "refuse_large_body"]
 
 #: The reason given for a JSON body (or ``variables``, ``extensions``) that is not an object.
 NOT_AN_OBJECT: Final = "expected a JSON object"
+#: The reason given for a body whose bytes are not text (JSON is UTF-8, or UTF-16/32 with its BOM).
+NOT_UTF8: Final = "the body is not UTF-8"
 _REQUEST: Final = (
     'POST {"query": "...", "variables": {...}, "operationName": "..."} as application/json, '
     "or GET /graphql?query=..."
@@ -40,6 +42,12 @@ def api_error(status: int, reason: str, *, method: str, cause: BaseException | N
             "invalid-json",
             f"{where} is not valid JSON: {cause.msg}; send {_REQUEST}",
             location={"line": cause.lineno, "column": cause.colno},
+        )
+    if isinstance(cause, UnicodeDecodeError):
+        return ApiError(
+            400,
+            "invalid-json",
+            f"the request body is not UTF-8 (byte {cause.start} does not decode); send {_REQUEST}",
         )
     if reason == NOT_AN_OBJECT:
         return ApiError(400, "invalid-request", f"{NOT_AN_OBJECT}; send {_REQUEST}")
