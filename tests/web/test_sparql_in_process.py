@@ -128,14 +128,24 @@ def test_the_direct_route_answers_exactly_as_the_app(built_mini, method, options
                 headers = {**options.get("headers", {}), "if-none-match": first.headers["etag"]}
                 again = client.request(method, "/sparql", **{**options, "headers": headers})
             answers.append(
-                [(r.status_code, sorted(r.headers.items()), unlabel(r.content)) for r in (first, again) if r]
+                [(r.status_code, comparable(r.headers), unlabel(r.content)) for r in (first, again) if r]
             )
     assert answers[0] == answers[1]
 
 
+def comparable(headers: httpx.Headers) -> list[tuple[str, str]]:
+    """The headers, but the length, which varies with the random blank node labels of a graph."""
+    return sorted((k, v) for k, v in headers.items() if k != "content-length")
+
+
 def unlabel(body: bytes) -> bytes:
-    """The body's lines, sorted, blank node labels made alike (random per process, as is their order)."""
-    return b"\n".join(sorted(re.sub(rb"_:[0-9a-f]+", b"_:b", body).splitlines()))
+    """The body's lines, sorted, blank node labels made alike (random per process, as is their order).
+
+    Turtle ends a subject's last line with ``.`` and the others with ``;``, so which line gets
+    which depends on that order too: the final punctuation is dropped.
+    """
+    lines = re.sub(rb"_:[0-9a-f]+", b"_:b", body).splitlines()
+    return b"\n".join(sorted(re.sub(rb"\s*[;.,]\s*$", b"", line) for line in lines))
 
 
 def test_the_direct_route_leaves_other_paths_to_the_app(built_mini):
