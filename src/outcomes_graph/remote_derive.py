@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -23,9 +21,7 @@ from outcomes_graph.remote_http import GraphStoreClient, redact
 from outcomes_graph.remote_metadata import NoRemoteBuild, info_from_triples, metadata_graph, metadata_ntriples
 from outcomes_graph.settings import Settings
 from outcomes_graph.store import BuildInfo
-
-if TYPE_CHECKING:
-    from outcomes_graph.store_derive import GraphChange
+from outcomes_graph.store_derive import GraphChange, changed_records, derived_info
 
 __all__ = ["derive_remote"]
 
@@ -49,14 +45,6 @@ def derive_remote(settings: Settings, changes: Mapping[str, GraphChange], build_
                 gsp.delete(ox.NamedNode(iri))
             else:
                 gsp.put(ox.NamedNode(iri), change.ntriples)
-        graphs = [g for g in before.graphs if g["iri"] not in changes]
-        graphs += [c.record for c in changes.values() if c.record is not None]
-        info = BuildInfo(
-            build_id=build_id,
-            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            graphs=graphs,
-            timings={"derive_seconds": round(time.perf_counter() - started, 3)},
-            parent=before.build_id,
-        )
+        info = derived_info(before, build_id, changed_records(before, changes), started)
         gsp.put(meta, metadata_ntriples(info, settings.base))
     return info

@@ -31,7 +31,7 @@ from outcomes_graph.search import INDEX_FILE, write_search_index
 from outcomes_graph.settings import Settings
 from outcomes_graph.store import BuildInfo, install_build, new_build_dir
 
-__all__ = ["GraphChange", "derive_build", "new_build_id", "writer_lock"]
+__all__ = ["GraphChange", "changed_records", "derive_build", "derived_info", "new_build_id", "writer_lock"]
 
 LOCK_FILE = ".writer.lock"
 
@@ -71,7 +71,7 @@ def derive_build(settings: Settings, changes: Mapping[str, GraphChange]) -> Buil
     changes go to the remote store instead (:func:`outcomes_graph.remote_derive.derive_remote`).
     """
     if settings.sparql_endpoint:
-        from outcomes_graph.remote_derive import derive_remote  # imports this module's GraphChange
+        from outcomes_graph.remote_derive import derive_remote  # it imports this module
 
         digest = "".join(str(c.record.get("sha256", "")) for c in changes.values() if c.record)
         return derive_remote(settings, changes, new_build_id(digest + str(time.time())))
@@ -80,8 +80,7 @@ def derive_build(settings: Settings, changes: Mapping[str, GraphChange]) -> Buil
     if not current.is_dir():
         raise StoreError(f"no store at {settings.store}; run `outcomes-graph build` first")
     before = BuildInfo.read(current)
-    graphs = [g for g in before.graphs if g["iri"] not in changes]
-    graphs += [c.record for c in changes.values() if c.record is not None]
+    graphs = changed_records(before, changes)
     build_id = new_build_id(before.build_id + "".join(str(g.get("sha256", "")) for g in graphs))
     folder = new_build_dir(settings.store, build_id)
     try:
@@ -91,19 +90,30 @@ def derive_build(settings: Settings, changes: Mapping[str, GraphChange]) -> Buil
             shutil.copyfile(current / INDEX_FILE, folder / INDEX_FILE)
         else:
             write_search_index(folder, graphs, settings.queries_dir)
-        info = BuildInfo(
-            build_id=build_id,
-            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            graphs=graphs,
-            timings={"derive_seconds": round(time.perf_counter() - started, 3)},
-            parent=before.build_id,
-        )
+        info = derived_info(before, build_id, graphs, started)
         info.write(folder)
         install_build(settings.store, folder, keep=settings.keep_builds)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return info
+
+
+def changed_records(before: BuildInfo, changes: Mapping[str, GraphChange]) -> list[dict[str, Any]]:
+    """The graph records of ``before`` with ``changes`` applied (a changed graph's record goes last)."""
+    kept = [g for g in before.graphs if g["iri"] not in changes]
+    return kept + [c.record for c in changes.values() if c.record is not None]
+
+
+def derived_info(before: BuildInfo, build_id: str, graphs: list[dict[str, Any]], started: float) -> BuildInfo:
+    """The record of a build derived from ``before``; ``started`` is its ``perf_counter`` start."""
+    return BuildInfo(
+        build_id=build_id,
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        graphs=graphs,
+        timings={"derive_seconds": round(time.perf_counter() - started, 3)},
+        parent=before.build_id,
+    )
 
 
 def _public(graphs: list[dict[str, Any]]) -> list[tuple[str, str]]:

@@ -30,9 +30,10 @@ from strawberry.types.unset import UNSET
 from outcomes_graph.web.errors import ApiError
 from outcomes_graph.web.graphql import DEFAULT_LIMITS, GraphQLContext, Limits, build_schema
 from outcomes_graph.web.graphql.build_cache import DEFAULT_MAX_WEIGHT, BuildCaches
-from outcomes_graph.web.graphql.http_errors import NOT_AN_OBJECT, NOT_UTF8, api_error, refuse_large_body
+from outcomes_graph.web.graphql.http_errors import NOT_AN_OBJECT, NOT_UTF8, api_error
 from outcomes_graph.web.graphql.openapi import describe
 from outcomes_graph.web.graphql.responses import uncacheable
+from outcomes_graph.web.rest_http import refuse_large_body
 from outcomes_graph.web.state import AppState, get_state
 
 __all__ = ["ASSETS", "STATIC_DIR", "make_router"]

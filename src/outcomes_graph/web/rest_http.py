@@ -19,6 +19,7 @@ from typing import Any, Final
 
 import orjson
 from fastapi import APIRouter, Depends, Request, Response
+from starlette.requests import HTTPConnection
 
 from outcomes_graph.web.errors import ApiError
 from outcomes_graph.web.rest_schemas import error_responses
@@ -34,6 +35,7 @@ __all__ = [
     "choose_format",
     "csv_response",
     "json_response",
+    "refuse_large_body",
     "refuse_unknown_parameters",
 ]
 
@@ -112,7 +114,12 @@ def raw_response(body: bytes, fmt: Format) -> Response:
 
 def bounded_request(request: Request, state: AppState = Depends(get_state)) -> None:
     """Refuse a body over ``max_request_bytes`` (413) and query parameters the resource lacks (400)."""
-    limit = state.settings.max_request_bytes
+    refuse_large_body(request, state.settings.max_request_bytes)
+    refuse_unknown_parameters(request)
+
+
+def refuse_large_body(request: HTTPConnection, limit: int) -> None:
+    """413 for a body over ``limit`` bytes (the ``max_request_bytes`` setting), before it is read."""
     length = request.headers.get("content-length", "0")
     if length.isdigit() and int(length) > limit:
         raise ApiError(
@@ -120,7 +127,6 @@ def bounded_request(request: Request, state: AppState = Depends(get_state)) -> N
             "request-too-large",
             f"the request body has {length} bytes; the most accepted is {limit} (setting max_request_bytes)",
         )
-    refuse_unknown_parameters(request)
 
 
 def refuse_unknown_parameters(request: Request) -> None:

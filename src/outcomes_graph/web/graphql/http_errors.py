@@ -17,11 +17,9 @@ from __future__ import annotations
 import json
 from typing import Final
 
-from starlette.requests import HTTPConnection
-
 from outcomes_graph.web.errors import ApiError
 
-__all__ = ["NOT_AN_OBJECT", "NOT_UTF8", "api_error", "refuse_large_body"]
+__all__ = ["NOT_AN_OBJECT", "NOT_UTF8", "api_error"]
 
 #: The reason given for a JSON body (or ``variables``, ``extensions``) that is not an object.
 NOT_AN_OBJECT: Final = "expected a JSON object"
@@ -73,14 +71,3 @@ def api_error(status: int, reason: str, *, method: str, cause: BaseException | N
             return ApiError(405, "method-not-allowed", detail, headers={"Allow": "POST"})
         return ApiError(400, "operation-not-allowed", f"{reason}; this API answers queries")
     return ApiError(status, "invalid-request", reason)
-
-
-def refuse_large_body(request: HTTPConnection, limit: int) -> None:
-    """413 for a body over ``limit`` bytes (the ``max_request_bytes`` setting), before it is read."""
-    length = request.headers.get("content-length", "0")
-    if length.isdigit() and int(length) > limit:
-        raise ApiError(
-            413,
-            "request-too-large",
-            f"the request body has {length} bytes; the most accepted is {limit} (setting max_request_bytes)",
-        )
