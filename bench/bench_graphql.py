@@ -23,24 +23,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
+from bench_support import serving
 
 from outcomes_graph.build import build
 from outcomes_graph.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
-HOST = "127.0.0.1"
 TARGET = 2.0
 
 #: Each case: a framework's concepts with their parents and every crosswalk record touching them,
@@ -84,52 +80,6 @@ WHERE {{
     OPTIONAL {{ ?object skos:prefLabel ?objectLabel }}
   }}
 }}"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def serving(settings: Settings) -> Iterator[str]:
-    """``outcomes-graph serve`` on a free local port; yields its base URL."""
-    port = free_port()
-    exe = Path(sys.executable).parent / "outcomes-graph"
-    args = [
-        str(exe),
-        "--store",
-        str(settings.store),
-        "--data-dir",
-        str(settings.data_dir),
-        "--cache-dir",
-        str(settings.cache_dir),
-        "serve",
-        "--port",
-        str(port),
-    ]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://{HOST}:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the server did not start")
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def graphql_facts(body: dict[str, Any]) -> tuple[set[str], set[str]]:

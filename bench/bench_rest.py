@@ -23,18 +23,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+from bench_support import serving
 
 from outcomes_graph.build import build
 from outcomes_graph.settings import Settings
@@ -51,42 +48,6 @@ CASES = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def server(settings: Settings) -> Iterator[str]:
-    """A fresh ``outcomes-graph serve`` process on a free port; yields its base URL once /health answers."""
-    port = free_port()
-    exe = Path(sys.executable).parent / "outcomes-graph"
-    args = [str(exe), "--store", str(settings.store), "--data-dir", str(settings.data_dir),
-            "--cache-dir", str(settings.cache_dir), "serve", "--port", str(port)]  # fmt: skip
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server at {url} did not start")
-            time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def timed(
     client: httpx.Client, path: str, headers: dict[str, str] | None = None
 ) -> tuple[float, httpx.Response]:
@@ -99,7 +60,7 @@ def timed(
 
 def measure(settings: Settings, path: str, repeat: int) -> dict[str, Any]:
     """One fresh server: the first (uncached) request, then repeated and revalidated ones."""
-    with server(settings) as url, httpx.Client(base_url=url, timeout=120) as client:
+    with serving(settings, timeout=60) as url, httpx.Client(base_url=url, timeout=120) as client:
         # Warm the connection and the REST layer (a named query reads no alignment index), so the
         # uncached time is the engine's and the caches' own, not the server's first-request costs.
         for warm_up in ("/health", "/api/queries/frameworks", "/api/queries/frameworks.csv"):

@@ -23,7 +23,6 @@ import asyncio
 import itertools
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,14 +35,13 @@ from urllib.parse import quote
 
 import httpx
 import pyoxigraph as ox
+from bench_support import BIN, HOST, free_port, stop
 
 from outcomes_graph.build import build
 from outcomes_graph.settings import Settings
 from outcomes_graph.store import EmbeddedStore
 from outcomes_graph.vocab import SKOS
 
-BIN = Path(sys.executable).parent
-HOST = "127.0.0.1"
 ACCEPT = "application/sparql-results+json"
 SKOS_NS = str(SKOS)
 #: Requests before each measured run (a whole round of the 200 point-lookup concepts); "uncached"
@@ -75,12 +73,6 @@ class Result:
         return ordered[min(int(len(ordered) * p), len(ordered) - 1)] * 1000 if ordered else 0.0
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
 def wait_ready(server: Server, timeout: float = 300) -> None:
     url = f"http://{HOST}:{server.port}{server.path}"
     deadline = time.monotonic() + timeout
@@ -104,12 +96,7 @@ def running(name: str, args: list[str], path: str, port: int) -> Iterator[Server
         wait_ready(server)
         yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
