@@ -39,6 +39,7 @@ from outcomes_graph.alignment_index import QueryStore, build_folder, cache_key, 
 from outcomes_graph.errors import QueryError
 from outcomes_graph.output import compact
 from outcomes_graph.queries import QueryRegistry
+from outcomes_graph.store import is_public
 
 __all__ = ["INDEX_FILE", "Entry", "SearchHit", "SearchIndex", "normalise", "write_search_index"]
 
@@ -234,9 +235,7 @@ def write_search_index(folder: Path, graphs: list[dict[str, object]], queries_di
     """Write ``search-index.json`` into a new build folder from its public graphs (called by ``build``)."""
     registry = QueryRegistry.load(queries_dir)
     query = registry.get("search-index-rows")
-    visible: list[ox.NamedNode | ox.BlankNode] = [
-        ox.NamedNode(str(g["iri"])) for g in graphs if g.get("visibility", "public") == "public"
-    ]
+    visible: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(str(g["iri"])) for g in graphs if is_public(g)]
     store = ox.Store.read_only(str(folder))
     # A new build holds only the graphs it lists; when all are public the union is the same
     # dataset, and naming 40-odd graphs one by one makes the engine 10-30 times slower.

@@ -38,6 +38,7 @@ __all__ = [
     "GraphStore",
     "builds_dir",
     "install_build",
+    "is_public",
     "new_build_dir",
     "open_store",
     "rows_of",
@@ -58,8 +59,13 @@ class BuildInfo:
     parent: str = ""
 
     @property
+    def public_records(self) -> list[dict[str, Any]]:
+        """The records of the graphs anyone may read (a borough's unpublished overlay is not one)."""
+        return [g for g in self.graphs if is_public(g)]
+
+    @property
     def public_graph_iris(self) -> list[str]:
-        return [g["iri"] for g in self.graphs if g.get("visibility", "public") == "public"]
+        return [g["iri"] for g in self.public_records]
 
     @classmethod
     def read(cls, folder: Path) -> BuildInfo:
@@ -83,6 +89,11 @@ class BuildInfo:
         if self.parent:
             payload["parent"] = self.parent
         (folder / BUILD_INFO).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+
+
+def is_public(record: dict[str, Any]) -> bool:
+    """Whether a graph record of ``build.json`` is public (records without a visibility are)."""
+    return bool(record.get("visibility", "public") == "public")
 
 
 def builds_dir(store_path: Path) -> Path:

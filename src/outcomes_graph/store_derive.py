@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from outcomes_graph.errors import StoreError
 from outcomes_graph.search import INDEX_FILE, write_search_index
 from outcomes_graph.settings import Settings
-from outcomes_graph.store import BuildInfo, install_build, new_build_dir
+from outcomes_graph.store import BuildInfo, install_build, is_public, new_build_dir
 
 __all__ = ["GraphChange", "changed_records", "derive_build", "derived_info", "new_build_id", "writer_lock"]
 
@@ -117,8 +117,7 @@ def derived_info(before: BuildInfo, build_id: str, graphs: list[dict[str, Any]],
 
 
 def _public(graphs: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    return sorted((str(g["iri"]), str(g.get("sha256", ""))) for g in graphs
-                  if g.get("visibility", "public") == "public")  # fmt: skip
+    return sorted((str(g["iri"]), str(g.get("sha256", ""))) for g in graphs if is_public(g))
 
 
 def _copy_with_changes(current: Path, folder: Path, changes: Mapping[str, GraphChange]) -> None:

@@ -17,7 +17,7 @@ def health(state: AppState = Depends(get_state)) -> dict[str, Any]:
     store = state.store
     info = store.info
     # Private graphs (a borough's unpublished overlay) are not counted: even their names would tell.
-    public = [g for g in info.graphs if g.get("visibility", "public") == "public"]
+    public = info.public_records
     return {
         "status": "ok",
         "store": {"mode": "remote", "endpoint": store.shown_endpoint}

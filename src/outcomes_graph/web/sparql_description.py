@@ -41,7 +41,7 @@ def describe(endpoint: str, info: BuildInfo, graph_format: str) -> bytes:
     a = ox.NamedNode(str(RDF.type))
     triples_of = ox.NamedNode(str(VOID.triples))
     dataset, default = ox.BlankNode(), ox.BlankNode()
-    public = [g for g in info.graphs if g.get("visibility", "public") == "public"]
+    public = info.public_records
     formats = [f.iri for f, _ in RESULTS_FORMATS.values()] + [f.iri for f, _ in GRAPH_FORMATS.values()]
     named = [(g["iri"], int(g["triples"]), ox.BlankNode(), ox.BlankNode()) for g in public]
     # Grouped by subject, so that Turtle writes each node once.
