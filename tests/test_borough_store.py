@@ -95,6 +95,7 @@ def test_upload_replaces_only_the_boroughs_graph(settings, tools):
     after = BuildInfo.read(settings.store.resolve())
     assert after.build_id == result.build.build_id != before.build_id
     assert after.parent == before.build_id
+    assert StoredOverlays(settings).records(TH)[-1]["build"] == after.build_id
     untouched = {g["iri"]: g["sha256"] for g in before.graphs}
     assert {g["iri"]: g["sha256"] for g in after.graphs if g["iri"] != GRAPH} == untouched
     record = next(g for g in after.graphs if g["iri"] == GRAPH)

@@ -84,10 +84,24 @@ class OverlayState:
 
 @dataclass(frozen=True)
 class WriteResult:
-    state: OverlayState
+    """What a write did: the overlay's new state (None once removed), its record, the build it made."""
+
+    state: OverlayState | None
     record: dict[str, Any]
     build: BuildInfo
     report: CheckReport | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The answer of the HTTP API (and what the command line prints from)."""
+        body: dict[str, Any] = {
+            "overlay": self.state.to_dict() if self.state else None,
+            "record": self.record | {"build": self.build.build_id},
+            "build": self.build.build_id,
+        }
+        if self.report is not None:
+            summary = self.report.to_dict()
+            body["check"] = {key: summary[key] for key in ("valid", "counts", "errors", "timings")}
+        return body
 
 
 class StoredOverlays:
@@ -204,8 +218,8 @@ class StoredOverlays:
             folder.mkdir(parents=True, exist_ok=True)
             for name, data in files:
                 (folder / Path(name).name).write_bytes(data)
-            info = self._commit(state, record, ntriples)
-        return WriteResult(state, record | {"build": info.build_id}, info, report)
+            info = self._commit(gss, state, record, ntriples)
+        return WriteResult(state, record, info, report)
 
     def publish(self, gss: str, *, who: str, public: bool = True) -> WriteResult:
         """Make the overlay public (or private again); a no-op write when it already is."""
@@ -218,36 +232,39 @@ class StoredOverlays:
             record = {"action": "publish" if public else "unpublish", "upload": previous.upload,
                       "gss": gss, "by": who, "at": now}  # fmt: skip
             nt = (self._folder(gss) / OVERLAY_FILE).read_bytes()
-            info = self._commit(state, record, nt)
-        return WriteResult(state, record | {"build": info.build_id}, info)
+            info = self._commit(gss, state, record, nt)
+        return WriteResult(state, record, info)
 
-    def remove(self, gss: str, *, who: str) -> BuildInfo:
+    def remove(self, gss: str, *, who: str) -> WriteResult:
         """Drop the borough's overlay from the store; its upload records stay in ``provenance.jsonl``."""
         with writer_lock(self.settings):
             previous = self._require(gss)
-            folder = self._folder(gss)
             record = {"action": "remove", "upload": previous.upload, "gss": gss, "by": who, "at": _now()}
-            self._append(gss, record)
-            (folder / STATE_FILE).unlink()
-            info = derive_build(self.settings, {self._graph(gss): GraphChange(None, None)})
-            shutil.rmtree(folder / UPLOADS, ignore_errors=True)
-            (folder / OVERLAY_FILE).unlink(missing_ok=True)
-        return info
+            info = self._commit(gss, None, record, None)
+            shutil.rmtree(self._folder(gss) / UPLOADS, ignore_errors=True)
+        return WriteResult(None, record, info)
 
     # Internals
 
-    def _commit(self, state: OverlayState, record: dict[str, Any], ntriples: bytes) -> BuildInfo:
-        """Write the state files, then derive the build; put the old files back if the build fails."""
-        folder = self._folder(state.gss)
+    def _commit(
+        self, gss: str, state: OverlayState | None, record: dict[str, Any], ntriples: bytes | None
+    ) -> BuildInfo:
+        """Write the state files (``state`` None: remove them), then derive the build; put the old
+        files back if the build fails. ``record`` joins the journal, with the build's id, only then."""
+        folder = self._folder(gss)
         folder.mkdir(parents=True, exist_ok=True)
         saved = {name: (folder / name).read_bytes() if (folder / name).exists() else None
-                 for name in (STATE_FILE, OVERLAY_FILE, PROVENANCE_FILE)}  # fmt: skip
+                 for name in (STATE_FILE, OVERLAY_FILE)}  # fmt: skip
         try:
-            _write_atomic(folder / OVERLAY_FILE, ntriples)
-            self._append(state.gss, record)
-            _write_atomic(folder / STATE_FILE, orjson.dumps(state.to_dict(), option=orjson.OPT_INDENT_2))
-            change = self._change(state, ntriples, self.records(state.gss))
-            return derive_build(self.settings, {self._graph(state.gss): change})
+            if state is None or ntriples is None:
+                (folder / STATE_FILE).unlink(missing_ok=True)
+                (folder / OVERLAY_FILE).unlink(missing_ok=True)
+                change = GraphChange(None, None)
+            else:
+                _write_atomic(folder / OVERLAY_FILE, ntriples)
+                _write_atomic(folder / STATE_FILE, orjson.dumps(state.to_dict(), option=orjson.OPT_INDENT_2))
+                change = self._change(state, ntriples, [*self.records(gss), record])
+            info = derive_build(self.settings, {self._graph(gss): change})
         except BaseException:
             for name, data in saved.items():
                 if data is None:
@@ -255,6 +272,8 @@ class StoredOverlays:
                 else:
                     _write_atomic(folder / name, data)
             raise
+        self._append(gss, record | {"build": info.build_id})
+        return info
 
     def _change(self, state: OverlayState, ntriples: bytes, records: list[dict[str, Any]]) -> GraphChange:
         provenance = self._provenance(state.gss, records).serialize(format="nt", encoding="utf-8")

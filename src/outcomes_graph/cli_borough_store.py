@@ -19,7 +19,7 @@ import orjson
 
 from outcomes_graph.borough_format import overlay_files
 from outcomes_graph.borough_render import summary_lines
-from outcomes_graph.borough_store import OverlayRejected, StoredOverlays, WriteResult
+from outcomes_graph.borough_store import OverlayRejected, StoredOverlays
 from outcomes_graph.borough_tokens import TokenStore, check_gss, new_token, token_hash
 from outcomes_graph.boroughs import BoroughTools
 from outcomes_graph.cli import EXIT_INVALID, Context, _emit, _fail, err
@@ -105,10 +105,6 @@ def _done(body: dict[str, Any]) -> None:
     click.echo(f"Build {body['build']} by {record['by']} at {record['at']}")
 
 
-def _as_body(result: WriteResult) -> dict[str, Any]:
-    return {"overlay": result.state.to_dict(), "record": result.record, "build": result.build.build_id}
-
-
 @borough_group.command("upload")
 @click.argument("gss")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -142,7 +138,7 @@ def upload_cmd(
         _rejected(rejected.report.to_dict())
     except OutcomesGraphError as exc:
         _fail(exc)
-    _done(_as_body(result))
+    _done(result.to_dict())
 
 
 @borough_group.command("publish")
@@ -167,7 +163,7 @@ def publish_cmd(obj: Context, gss: str, private: bool, server: str | None, token
         result = StoredOverlays(obj.settings).publish(gss, who=_who(), public=not private)
     except OutcomesGraphError as exc:
         _fail(exc)
-    _done(_as_body(result))
+    _done(result.to_dict())
 
 
 @borough_group.command("remove")
@@ -182,9 +178,7 @@ def remove_cmd(obj: Context, gss: str, server: str | None, token: str | None) ->
         if server:
             _done(_http("DELETE", server, f"/api/boroughs/{gss}", token))
             return
-        stored = StoredOverlays(obj.settings)
-        info = stored.remove(gss, who=_who())
-        _done({"overlay": None, "record": stored.records(gss)[-1], "build": info.build_id})
+        _done(StoredOverlays(obj.settings).remove(gss, who=_who()).to_dict())
     except OutcomesGraphError as exc:
         _fail(exc)
 

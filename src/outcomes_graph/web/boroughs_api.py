@@ -122,18 +122,6 @@ def _state_or_404(store: StoredOverlays, gss: str, grant: TokenGrant | None) -> 
     return state
 
 
-def _written(result: WriteResult) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "overlay": result.state.to_dict(),
-        "record": result.record,
-        "build": result.build.build_id,
-    }
-    if result.report is not None:
-        summary = result.report.to_dict()
-        body["check"] = {key: summary[key] for key in ("valid", "counts", "errors", "timings")}
-    return body
-
-
 def boroughs_router() -> APIRouter:
     router = APIRouter(tags=[TAG], dependencies=[Depends(refuse_unknown_parameters)])
     errors = error_responses((400, 401, 403, 404, 413, 415, 422, 501, 503))
@@ -232,7 +220,7 @@ def boroughs_router() -> APIRouter:
                 report_json(rejected.report.to_dict()), status_code=422, media_type="application/json"
             )
         state.refresh(force=True)
-        return Response(report_json(_written(result)), media_type="application/json")
+        return Response(report_json(result.to_dict()), media_type="application/json")
 
     @router.delete(
         "/api/boroughs/{gss}",
@@ -246,11 +234,11 @@ def boroughs_router() -> APIRouter:
         _writable(state)
         stored = StoredOverlays(state.settings)
         try:
-            info = stored.remove(gss, who=writer.who)
+            result = stored.remove(gss, who=writer.who)
         except NoOverlay as exc:
             raise ApiError(404, "no-overlay", str(exc)) from None
         state.refresh(force=True)
-        return {"overlay": None, "record": stored.records(gss)[-1], "build": info.build_id}
+        return result.to_dict()
 
     def visibility_route(public: bool) -> Callable[..., dict[str, Any]]:
         def change(
@@ -263,7 +251,7 @@ def boroughs_router() -> APIRouter:
             except NoOverlay as exc:
                 raise ApiError(404, "no-overlay", str(exc)) from None
             state.refresh(force=True)
-            return _written(result)
+            return result.to_dict()
 
         return change
 
