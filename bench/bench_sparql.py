@@ -10,7 +10,11 @@ N-Quads) on loopback, and get the same queries in one run, at concurrency 1 and 
 - ``join``: concepts of one scheme with their broader concept's label (uncached);
 - ``aggregation``: concepts per scheme (uncached).
 
-Run: ``make bench`` or ``.venv/bin/python bench/bench_sparql.py [--workers 2] [--quick]``.
+With ``--ceiling`` a fourth server joins: a bare ASGI app under uvicorn that runs each
+query on the event loop with nothing else (``bare_asgi.py``), to show what any Python
+server on uvicorn can reach here at best.
+
+Run: ``make bench`` or ``.venv/bin/python bench/bench_sparql.py [--workers 2] [--quick] [--ceiling]``.
 Every run is bounded by a request count and a time limit. The load generator is an
 asyncio HTTP/1.1 keep-alive client with one connection per unit of concurrency; it
 shares the machine's CPUs with the servers, as every one of them does.
@@ -213,6 +217,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the median counts [3]")
     parser.add_argument("--seconds", type=float, default=8.0, help="time limit of one run [8]")
     parser.add_argument("--quick", action="store_true", help="a tenth of the requests and one round")
+    parser.add_argument(
+        "--ceiling", action="store_true", help="also measure a bare uvicorn app that only runs the query"
+    )
     args = parser.parse_args()
     # A terminated run still stops the servers it started (the ExitStack below unwinds).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -232,16 +239,15 @@ def main() -> None:
         data = export(store, folder)
         size = data.stat().st_size // 1024
         print(f"Data: {sum(int(g['triples']) for g in store.info.graphs)} triples, {size} KiB of N-Quads")
-        servers = [
-            stack.enter_context(running(*spec)) for spec in commands(settings, data, folder, args.workers)
-        ]
+        specs = commands(settings, data, folder, args.workers, ceiling=args.ceiling)
+        servers = [stack.enter_context(running(*spec)) for spec in specs]
         check_same_answers(servers, loads)
         results = measure(servers, loads, per_run, args.rounds, args.seconds)
     report(results, loads, per_run, args.workers, args.rounds)
 
 
 def commands(
-    settings: Settings, data: Path, folder: Path, workers: int
+    settings: Settings, data: Path, folder: Path, workers: int, *, ceiling: bool = False
 ) -> list[tuple[str, list[str], str, int]]:
     """How to start each server: name, command, SPARQL path, port."""
     subprocess.run(
@@ -250,7 +256,7 @@ def commands(
         capture_output=True,
     )
     ox_port, our_port, rdflib_port = free_port(), free_port(), free_port()
-    return [
+    found = [
         ("oxigraph", [str(BIN / "oxigraph"), "serve", "--location", str(folder / "ox"),
                       "--bind", f"{HOST}:{ox_port}", "--union-default-graph"], "/query", ox_port),
         ("ours", [str(BIN / "outcomes-graph"), "--store", str(settings.store), "serve",
@@ -258,6 +264,14 @@ def commands(
         ("rdflib", [str(BIN / "rdflib-endpoint"), "serve", str(data), "--host", HOST,
                     "--port", str(rdflib_port)], "/", rdflib_port),
     ]  # fmt: skip
+    if ceiling:
+        os.environ["BARE_ASGI_STORE"] = str(settings.store)
+        bare_port = free_port()
+        bare = [str(BIN / "uvicorn"), "bare_asgi:app", "--app-dir", str(Path(__file__).parent),
+                "--host", HOST, "--port", str(bare_port), "--workers", str(workers),
+                "--log-level", "warning", "--no-access-log"]  # fmt: skip
+        found.append(("bare", bare, "/sparql", bare_port))
+    return found
 
 
 def check_same_answers(servers: list[Server], loads: dict[str, Callable[[int], list[str]]]) -> None:
@@ -336,6 +350,17 @@ def report(
                 f"| {workload} | {concurrency} | {ox_r.throughput:.0f} | {ours.throughput:.0f} "
                 f"| {rdf.throughput:.0f} | {ours.throughput / ox_r.throughput:.2f}x "
                 f"| {ours.throughput / max(rdf.throughput, 1e-9):.1f}x | {p50} | {p99} |"
+            )
+    bare = [key for key in results if key[1] == "bare"]
+    if bare:
+        print("\nCeiling: a bare uvicorn app that only runs the query (bare_asgi.py)\n")
+        print("| workload | conc. | bare req/s | bare/oxigraph | ours/bare |")
+        print("|---|---|---|---|---|")
+        for workload, _, concurrency in bare:
+            top, ours, ox_r = (results[workload, name, concurrency] for name in ("bare", "ours", "oxigraph"))
+            print(
+                f"| {workload} | {concurrency} | {top.throughput:.0f} "
+                f"| {top.throughput / ox_r.throughput:.2f}x | {ours.throughput / top.throughput:.2f}x |"
             )
     errors = {k: r.errors for k, r in results.items() if r.errors}
     if errors:

@@ -20,10 +20,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 from urllib.parse import urljoin
 
-__all__ = ["Position", "QueryForm", "QueryShape", "Token", "analyse", "tokenise", "with_row_limit"]
+__all__ = [
+    "Position",
+    "QueryForm",
+    "QueryShape",
+    "Token",
+    "analyse",
+    "is_point_lookup",
+    "tokenise",
+    "with_row_limit",
+]
 
 QueryForm = Literal["select", "construct", "describe", "ask"]
 _FORMS: dict[str, QueryForm] = {
@@ -55,6 +64,7 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _OPERAND_END = frozenset({"var", "string", "langtag", "word", "iri"})
 
 
@@ -66,8 +76,13 @@ class Position:
     column: int
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """One significant token: its lexical kind, text, offset, and brace and parenthesis depth.
+
+    A tuple, not a dataclass: every query is tokenised on the request path, and a frozen
+    dataclass costs several times as much to make.
+    """
+
     kind: str
     text: str
     start: int
@@ -92,6 +107,9 @@ class QueryShape:
     limit: Token | None = None
     values: Token | None = None
     undeclared_prefixes: frozenset[str] = frozenset()
+    #: The query is one triple pattern with a fixed subject or object and nothing else
+    #: (see :func:`is_point_lookup`): its cost is bounded by the rows it may return.
+    point_lookup: bool = False
 
     @property
     def has_dataset(self) -> bool:
@@ -165,7 +183,101 @@ def analyse(query: str, *, prefixes: dict[str, str] | None = None) -> QueryShape
         elif word == "VALUES" and values is None:
             values = token
     undeclared = frozenset(p for p in used - declared.keys() if p in defaults)
-    return QueryShape(form, update, service, default_graphs, named_graphs, limit, values, undeclared)
+    point = form is not None and is_point_lookup(tokens)
+    return QueryShape(form, update, service, default_graphs, named_graphs, limit, values, undeclared, point)
+
+
+def is_point_lookup(tokens: list[Token]) -> bool:
+    """Whether the query is a point lookup: one triple pattern with a fixed subject or object, and no more.
+
+    ``[prologue] SELECT vars|* [WHERE] { s p o [.] } [LIMIT n]``, ``ASK [WHERE] { s p o }``,
+    or ``DESCRIBE <iri>`` alone. Nothing else is allowed: no second pattern, no
+    ``FILTER``, ``OPTIONAL``, ``DISTINCT``, ``ORDER BY``, ``OFFSET``, expression, dataset
+    clause or path. Evaluating such a query is one scan of one index range that starts at
+    the fixed term and yields a row per match, so ``LIMIT`` (which the endpoint caps at
+    ``max_result_rows`` + 1) bounds its whole cost; and with no keyword other than those
+    above, it can never reach the network.
+
+    >>> is_point_lookup(tokenise("SELECT ?p ?o WHERE { <http://a> ?p ?o } # any comment"))
+    True
+    >>> is_point_lookup(tokenise('ASK { ?s rdfs:label "x"@en }'))
+    True
+    >>> is_point_lookup(tokenise("SELECT * { ?s ?p ?o }"))
+    False
+    >>> is_point_lookup(tokenise("SELECT DISTINCT ?p { ?s ?p <http://a> }"))
+    False
+    """
+    i = 0
+    while i < len(tokens) and tokens[i].keyword in ("BASE", "PREFIX"):
+        i += 3 if tokens[i].keyword == "PREFIX" else 2
+    if i >= len(tokens):
+        return False
+    form = tokens[i].keyword
+    rest = tokens[i + 1 :]
+    if form == "DESCRIBE":
+        return len(rest) == 1 and _is_constant(rest[0])
+    if form == "SELECT":
+        projection = 0
+        while projection < len(rest) and rest[projection].kind == "var":
+            projection += 1
+        if projection == 0 and rest and rest[0].text == "*":
+            projection = 1
+        if projection == 0:
+            return False
+        rest = rest[projection:]
+    elif form != "ASK":
+        return False
+    if rest and rest[0].keyword == "WHERE":
+        rest = rest[1:]
+    if len(rest) >= 2 and rest[-2].keyword == "LIMIT" and rest[-1].text.isdigit() and form == "SELECT":
+        rest = rest[:-2]
+    if len(rest) < 5 or rest[0].text != "{" or rest[-1].text != "}":
+        return False
+    pattern = rest[1:-1]
+    if pattern[-1].text == ".":
+        pattern = pattern[:-1]
+    if any(t.kind == "punct" and t.text not in "^" for t in pattern):
+        return False
+    subject, predicate, obj = pattern[0], pattern[1], pattern[2:]
+    return (
+        _is_term(subject)
+        and (_is_term(predicate) or predicate.text == "a")
+        and _is_object(obj)
+        and (_is_constant(subject) or _is_constant(obj[0]))
+    )
+
+
+def _is_term(token: Token) -> bool:
+    """A variable, an IRI or a prefixed name (blank nodes count as variables)."""
+    return token.kind in ("var", "iri") or (token.kind == "word" and ":" in token.text)
+
+
+def _is_constant(token: Token) -> bool:
+    if token.kind in ("iri", "string"):
+        return True
+    if token.kind != "word":
+        return False
+    if ":" in token.text:
+        return not token.text.startswith("_:")
+    return _NUMBER.fullmatch(token.text) is not None
+
+
+def _is_object(tokens: list[Token]) -> bool:
+    """One term or literal: ``"x"``, ``"x"@en``, ``"x"^^type``, a number or a boolean."""
+    first = tokens[0]
+    if len(tokens) == 1:
+        return _is_term(first) or _is_constant(first) or first.keyword in ("TRUE", "FALSE")
+    if first.kind != "string":
+        return False
+    if len(tokens) == 2:
+        return tokens[1].kind == "langtag"
+    datatype = tokens[3] if len(tokens) == 4 else None
+    return (
+        datatype is not None
+        and tokens[1].text == tokens[2].text == "^"
+        and _is_term(datatype)
+        and datatype.kind != "var"
+    )
 
 
 def with_row_limit(query: str, shape: QueryShape, max_rows: int) -> str | None:

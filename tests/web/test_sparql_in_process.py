@@ -8,6 +8,7 @@ a fresh one while every other request is answered.
 from __future__ import annotations
 
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -95,6 +96,26 @@ def test_queries_beyond_the_bound_wait_and_then_answer_busy(built_mini, stuck):
         stuck.release.set()
         assert client.get("/sparql", params={"query": ASK + " # again"}).status_code == 200
     assert overruns == ["recycle"]
+
+
+def test_a_point_lookup_is_answered_while_every_query_thread_is_busy(built_mini, stuck):
+    """Point lookups run on the event loop: a held thread delays other queries, never them."""
+    overruns: list[str] = []
+    with TestClient(in_process_app(built_mini, overruns, threads=1)) as client:
+        some = client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"}).json()
+        subject = some["results"]["bindings"][0]["s"]["value"]
+        point = f"SELECT ?p ?o WHERE {{ <{subject}> ?p ?o }}"
+        assert client.get("/sparql", params={"query": f"{ASK} # STUCK"}).status_code == 504
+        assert client.get("/sparql", params={"query": ASK}).status_code == 503
+        answer = client.get("/sparql", params={"query": point})
+        assert answer.status_code == 200
+        assert answer.json()["results"]["bindings"]
+        # Held to max_result_rows like any query (here: one row more than it may show).
+        short = create_app(replace(built_mini, max_result_rows=1))
+        with TestClient(short) as capped:
+            cut = capped.get("/sparql", params={"query": point})
+            assert len(cut.json()["results"]["bindings"]) == 1
+            assert cut.headers["result-truncated"] == "true"
 
 
 REQUESTS: list[tuple[str, dict[str, Any]]] = [
@@ -212,4 +233,80 @@ def test_a_worker_whose_query_overran_is_replaced_while_others_answer(built_mini
             ]
         assert set(statuses) == {200}
     finally:
+        stop_server(proc)
+
+
+LISTEN = "0A"
+
+
+def socket_inodes(*, remote_port: int | None = None, listening_on: int | None = None) -> set[str]:
+    """Inodes of TCP sockets whose remote port is ``remote_port``, or that listen on ``listening_on``."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            local, remote = (int(address.rsplit(":", 1)[1], 16) for address in fields[1:3])
+            state = fields[3]
+            if remote == remote_port or (state == LISTEN and local == listening_on):
+                inodes.add(fields[9])
+    return inodes
+
+
+def holders(inodes: set[str], workers: set[int]) -> set[int]:
+    return {pid for pid in workers if owner({*inodes}, {pid})}
+
+
+def server_side_owner(client_port: int, workers: set[int]) -> int | None:
+    """The worker holding the server end of the loopback connection from ``client_port``."""
+    return owner(socket_inodes(remote_port=client_port), workers)
+
+
+def owner(inodes: set[str], workers: set[int]) -> int | None:
+    for pid in workers:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                target = fd.readlink().name
+            except OSError:
+                continue
+            if target.startswith("socket:[") and target[8:-1] in inodes:
+                return pid
+    return None
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").is_file(), reason="reads sockets from /proc")
+def test_connections_are_spread_over_the_workers(built_mini):
+    """Each worker listens on its own SO_REUSEPORT socket: 16 keep-alive connections reach both workers.
+
+    With one shared socket, the first worker to wake accepted them all.
+    """
+    proc, url = start_server(built_mini, "--workers", "2")
+    connections: list[socket.socket] = []
+    try:
+        assert eventually(lambda: len(worker_pids(proc.pid)) == 2)
+        workers = worker_pids(proc.pid)
+        port = int(url.rsplit(":", 1)[1])
+        # Each worker listens on its own socket once its app has started, besides the shared one
+        # (inherited, so it says nothing of the worker): all three, before any connection is made.
+        assert eventually(lambda: len(socket_inodes(listening_on=port)) == len(workers) + 1)
+        assert holders(socket_inodes(listening_on=port), workers) == workers
+        # Three batches, each opened all at once as a load generator's pool opens them, so that
+        # the connections wait in the accept queue together. Every batch must reach both workers
+        # (a batch missing one by chance: 2 in 65,536).
+        for _ in range(3):
+            batch = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(16)]
+            connections.extend(batch)
+            for conn in batch:
+                conn.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            for conn in batch:
+                assert conn.recv(12).startswith(b"HTTP/1.1 200")
+            owners = [server_side_owner(conn.getsockname()[1], workers) for conn in batch]
+            assert None not in owners
+            assert set(owners) == workers, f"connections per worker: {[owners.count(w) for w in workers]}"
+    finally:
+        for conn in connections:
+            conn.close()
         stop_server(proc)

@@ -149,3 +149,53 @@ def test_tokens_know_their_depth():
     assert depths["SELECT"] == (0, 0)
     assert depths["?s"] == (1, 0)
     assert depths["1"] == (1, 1)
+
+
+POINT_LOOKUPS = [
+    "SELECT ?p ?o WHERE { <http://a> ?p ?o }",
+    "SELECT * { <http://a> ?p ?o . } # a comment",
+    "PREFIX ex: <http://e/> SELECT ?s WHERE { ?s ex:p 42 } LIMIT 5",
+    'ASK { ?s ?p "x"^^xsd:string }',
+    'select ?s where { ?s rdfs:label "Safe"@en }',
+    "SELECT ?o { <http://a> a ?o }",
+    "DESCRIBE <http://a>",
+]
+NOT_POINT_LOOKUPS = [
+    "SELECT ?s { ?s ?p ?o }",  # nothing fixed: a scan of everything
+    "SELECT ?s { _:b ?p ?o }",  # a blank node is a variable
+    "SELECT ?o { <http://a> ?p ?o . <http://b> ?p ?o }",
+    "SELECT ?o { <http://a> ?p ?o ; ?q ?r }",
+    "SELECT ?o { <http://a> ?p ?o , ?r }",
+    "SELECT ?o { <http://a> <http://p>/<http://q> ?o }",
+    "SELECT ?o { <http://a> ^<http://p> ?o }",
+    "SELECT ?o { <http://a> <http://p>+ ?o }",
+    "SELECT ?o { <http://a> ?p ?o } ORDER BY ?o",
+    "SELECT ?o { <http://a> ?p ?o } OFFSET 5",
+    "SELECT DISTINCT ?p { ?s ?p <http://a> }",  # may scan every match for a few rows
+    "SELECT (STR(?o) AS ?x) { <http://a> ?p ?o }",
+    "SELECT ?o { <http://a> ?p ?o FILTER(?o) }",
+    "SELECT ?o { <http://a> ?p ?o OPTIONAL { ?o ?q ?r } }",
+    "SELECT ?o { SERVICE <http://127.0.0.1:9/> { <http://a> ?p ?o } }",
+    "SELECT ?o FROM <http://g> { <http://a> ?p ?o }",
+    "SELECT ?o { GRAPH ?g { <http://a> ?p ?o } }",
+    "SELECT ?o { { <http://a> ?p ?o } }",
+    "SELECT ?o { <http://a> ?p [] }",
+    "SELECT ?o { <http://a> ?p ?o } VALUES ?o { 1 }",
+    "CONSTRUCT WHERE { <http://a> ?p ?o }",
+    "DESCRIBE ?x WHERE { ?x ?p ?o }",
+    "DESCRIBE <http://a> <http://b>",
+]
+
+
+@pytest.mark.parametrize("query", POINT_LOOKUPS)
+def test_point_lookups_are_recognised(query):
+    assert analyse(query).point_lookup
+
+
+@pytest.mark.parametrize("query", NOT_POINT_LOOKUPS)
+def test_anything_more_is_not_a_point_lookup(query):
+    assert not analyse(query).point_lookup
+
+
+def test_an_update_is_never_a_point_lookup():
+    assert not analyse("DELETE WHERE { <http://a> ?p ?o }").point_lookup

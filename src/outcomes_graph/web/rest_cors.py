@@ -14,7 +14,7 @@ import re
 from typing import Final
 
 from fastapi import FastAPI
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,6 +28,9 @@ READ_HEADERS: Final = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Expose-Headers": "ETag, Content-Disposition, Link, Location",
 }
+# As raw ASGI pairs, set on the hot path without building a MutableHeaders per answer.
+_READ_HEADERS_RAW: Final = [(k.lower().encode(), v.encode()) for k, v in READ_HEADERS.items()]
+_READ_HEADER_NAMES: Final = frozenset(k for k, _ in _READ_HEADERS_RAW)
 PREFLIGHT_MAX_AGE: Final = "86400"
 _TOKEN = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
 
@@ -49,18 +52,19 @@ class CrossOriginReads:
             await self.app(scope, receive, send)
             return
         method = scope["method"]
-        headers = Headers(scope=scope)
-        if method == "OPTIONS" and "origin" in headers and "access-control-request-method" in headers:
-            await self._preflight(headers)(scope, receive, send)
-            return
+        if method == "OPTIONS":
+            headers = Headers(scope=scope)
+            if "origin" in headers and "access-control-request-method" in headers:
+                await self._preflight(headers)(scope, receive, send)
+                return
         if method not in READ_METHODS:
             await self.app(scope, receive, send)
             return
 
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                MutableHeaders(scope=message).update(READ_HEADERS)
+                kept = [h for h in message.get("headers", ()) if h[0].lower() not in _READ_HEADER_NAMES]
+                message["headers"] = kept + _READ_HEADERS_RAW
             await send(message)
 
         await self.app(scope, receive, send_with_cors)

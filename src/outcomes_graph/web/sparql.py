@@ -4,8 +4,12 @@ A raw ASGI route, not a FastAPI operation: this is the hot path, and it needs no
 validation layer. Each query is read before it runs (``sparql_text``): updates are
 refused (403), ``SERVICE`` is refused (400), the dataset is cut to the public graphs,
 and the top-level ``LIMIT`` is held to ``max_result_rows`` (one row more is fetched, so
-a cut answer says so in ``Result-Truncated: true``). Then it runs, and is abandoned if it
-outlives ``query_timeout`` (504), by one of two runners:
+a cut answer says so in ``Result-Truncated: true``).
+
+A point lookup (one triple pattern with a fixed subject or object, and nothing else:
+``sparql_text.is_point_lookup``) then runs at once on the event loop: its cost is bounded
+by the rows it may return. Any other query runs, and is abandoned if it outlives
+``query_timeout`` (504), by one of two runners:
 
 - on a thread of this process (``sparql_threads``), when the process runs under a
   supervisor that replaces it (``outcomes-graph serve``; see :func:`run_queries_in_process`):
@@ -191,7 +195,7 @@ async def _query(
         prefixes={p: QUERY_PREFIXES[p] for p in shape.undeclared_prefixes},
         original=query if rewritten else None,
     )
-    outcome = await _execute(state, threads, job)
+    outcome = await _execute(state, threads, job, point_lookup=shape.point_lookup)
     if outcome.status != 200:
         location = outcome.location or None
         raise ApiError(outcome.status, outcome.code, outcome.detail, location=location)
@@ -205,10 +209,17 @@ async def _query(
     return 200, headers, outcome.body
 
 
-async def _execute(state: AppState, threads: QueryThreads | None, job: Job) -> Outcome:
+async def _execute(
+    state: AppState, threads: QueryThreads | None, job: Job, *, point_lookup: bool = False
+) -> Outcome:
     store = state.store
     if not job.store:
         return await run_in_threadpool(_run_on_graph_store, store, job)
+    if point_lookup and isinstance(store, EmbeddedStore):
+        # Its cost is bounded by the rows it may return (sparql_text.is_point_lookup), and
+        # on this thread it answers in a fraction of what handing it to a query thread or
+        # worker and back costs (bench/README.md); with no SERVICE possible, it needs no sandbox.
+        return run_job(store.raw, job)
     timeout = state.settings.query_timeout
     try:
         if threads is not None and isinstance(store, EmbeddedStore):
