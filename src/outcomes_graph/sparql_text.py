@@ -47,19 +47,24 @@ _UPDATES = frozenset(
 
 # The SPARQL 1.1 lexer (grammar §19.8), reduced to what matters here: where comments,
 # strings and IRIs start and end. Long strings come before short ones, IRIs before "<".
-_IRI_CHAR = r"""(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})"""
+# Every repetition is written as runs of plain characters between escapes ("unrolled"),
+# not as one alternation per character: the same tokens, several times faster, and
+# tokenising is on the path of every request.
+_IRI_PLAIN = r"""[^<>"{}|^`\\\x00-\x20]"""
+_UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 _LOCAL_ESC = r"""\\[_~.\-!$&'()*+,;=/?#@%]"""
-_WORD_CHAR = rf"(?:[\w:%\-\u00B7]|{_LOCAL_ESC})"
+_NAME_PLAIN = r"[\w:%\-\u00B7]"
+_WORD_CHAR = rf"(?:{_NAME_PLAIN}|{_LOCAL_ESC})"
 _TOKEN = re.compile(
     rf"""
     (?P<ws>\s+)
   | (?P<comment>\#[^\r\n]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-               |'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
-  | (?P<iri><{_IRI_CHAR}*>)
+  | (?P<string>'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''|\"\"\"[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*\"\"\"
+               |'[^'\\\r\n]*(?:\\.[^'\\\r\n]*)*'|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*")
+  | (?P<iri><{_IRI_PLAIN}*(?:(?:{_UCHAR}){_IRI_PLAIN}*)*>)
   | (?P<var>[?$]\w+)
   | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<word>{_WORD_CHAR}(?:{_WORD_CHAR}|\.(?={_WORD_CHAR}))*)
+  | (?P<word>{_WORD_CHAR}{_NAME_PLAIN}*+(?:(?:{_LOCAL_ESC}|\.(?={_WORD_CHAR})){_NAME_PLAIN}*+)*+)
   | (?P<punct>.)
     """,
     re.VERBOSE | re.DOTALL,
