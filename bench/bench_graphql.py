@@ -6,7 +6,9 @@ port, checks that both requests return the same facts, then sends three kinds of
 in turn and reports latency medians and the ratios to SPARQL:
 
 - ``GraphQL cold``: the GraphQL request with ``Cache-Control: no-cache``, which makes
-  the server read every resource from the store, as the first request after a build does;
+  the server read every resource from the store, as the first request after a build
+  would if ``serve`` did not warm each build's cache first (``api/graphql/warm-up.graphql``),
+  and as a request the warm-up does not cover still does;
 - ``GraphQL warm``: the same request plainly, answered from what the server's GraphQL
   loaders already read from this build (the store is not queried; the GraphQL request
   itself is still parsed, validated and executed: no response is replayed);
@@ -14,7 +16,8 @@ in turn and reports latency medians and the ratios to SPARQL:
   cache can answer it.
 
 The target is a ratio of at most 2 for the nested request. The first GraphQL request of
-the run (cold, and the server's first GraphQL request: code paths warm up) is reported too.
+the run is reported too: the server's first GraphQL request (code paths warm up), sent as
+soon as ``/health`` answers, so the build's warm-up may still be running.
 
 The machines are noisy (DESIGN section 7): compare numbers only within one run.
 """

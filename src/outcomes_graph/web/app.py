@@ -11,6 +11,7 @@ from outcomes_graph.store import GraphStore, open_store
 from outcomes_graph.web import caching, graphql_api, health, linked_data, rest, sparql
 from outcomes_graph.web.boroughs_api import boroughs_router
 from outcomes_graph.web.errors import install_error_handlers
+from outcomes_graph.web.graphql.build_cache import DEFAULT_MAX_WEIGHT, BuildCaches
 from outcomes_graph.web.state import AppState
 
 __all__ = ["create_app"]
@@ -33,7 +34,10 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
     )
     install_error_handlers(app)
     app.add_middleware(caching.ResponseCaching)
-    for router in (health.router, sparql.router, graphql_api.make_router(), rest.router, linked_data.router):
+    # The app holds the GraphQL cache so that graphql_api.warm_up can fill it.
+    app.state.graphql_caches = BuildCaches(max_weight=DEFAULT_MAX_WEIGHT)
+    graphql = graphql_api.make_router(caches=app.state.graphql_caches)
+    for router in (health.router, sparql.router, graphql, rest.router, linked_data.router):
         app.include_router(router)
     app.include_router(boroughs_router())
     rest.install(app)

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from outcomes_graph.settings import Settings
-from outcomes_graph.web import sparql
+from outcomes_graph.web import graphql_api, sparql
 from outcomes_graph.web.app import create_app
 
 __all__ = ["SparqlFirst", "app_factory", "supervised_app_factory"]
@@ -27,10 +27,12 @@ def supervised_app_factory() -> SparqlFirst:
 
     Free-form SPARQL runs on threads of the worker itself (no process hop); a query that
     outruns its time limit makes the worker finish its requests and exit, and the
-    supervisor starts a fresh one (``sparql_recycle``).
+    supervisor starts a fresh one (``sparql_recycle``). The GraphQL cache of each build is
+    filled as soon as the worker serves it (``graphql_api.warm_up``).
     """
     app = create_app(Settings.from_env())
     sparql.run_queries_in_process(app)
+    graphql_api.warm_up(app)
     return SparqlFirst(app)
 
 

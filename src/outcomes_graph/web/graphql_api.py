@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from cross_web import HTTPException  # what strawberry raises for a request it refuses
-from fastapi import APIRouter, Depends, Request, Response, WebSocket
+from fastapi import APIRouter, Depends, FastAPI, Request, Response, WebSocket
 from fastapi.responses import FileResponse, HTMLResponse
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
@@ -33,10 +33,11 @@ from outcomes_graph.web.graphql.build_cache import DEFAULT_MAX_WEIGHT, BuildCach
 from outcomes_graph.web.graphql.http_errors import NOT_AN_OBJECT, NOT_UTF8, api_error
 from outcomes_graph.web.graphql.openapi import describe
 from outcomes_graph.web.graphql.responses import uncacheable
+from outcomes_graph.web.graphql.warm_up import WarmUp
 from outcomes_graph.web.rest_http import refuse_large_body
 from outcomes_graph.web.state import AppState, get_state
 
-__all__ = ["ASSETS", "STATIC_DIR", "make_router"]
+__all__ = ["ASSETS", "STATIC_DIR", "make_router", "warm_up"]
 
 STATIC_DIR: Final = Path(__file__).parent / "static" / "graphiql"
 #: The files the GraphiQL page loads, in order: stylesheet, then scripts.
@@ -117,14 +118,21 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
             ) from None
 
 
-def make_router(limits: Limits = DEFAULT_LIMITS, *, cache_weight: int = DEFAULT_MAX_WEIGHT) -> APIRouter:
+def make_router(
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    cache_weight: int = DEFAULT_MAX_WEIGHT,
+    caches: BuildCaches | None = None,
+) -> APIRouter:
     """The ``/graphql`` routes with ``limits`` enforced; ``create_app`` includes them.
 
-    Each router keeps its own cache of what the loaders read per build (``cache_weight``
-    bounds it; 0 turns it off). A request with ``Cache-Control: no-cache`` neither reads
-    nor fills it: it reads the store as the first request after a build does.
+    Each router keeps a cache of what the loaders read per build: ``caches``, or its own
+    (``cache_weight`` bounds it; 0 turns it off). A request with ``Cache-Control:
+    no-cache`` neither reads nor fills it: it reads the store as the first request after
+    a build does. :func:`warm_up` fills it ahead of the first request.
     """
-    caches = BuildCaches(max_weight=cache_weight)
+    if caches is None:
+        caches = BuildCaches(max_weight=cache_weight)
 
     def context(request: Request, state: AppState = Depends(get_state)) -> GraphQLContext:
         # A plain def (FastAPI runs it on a worker thread): reading the build id may block, on
@@ -157,6 +165,19 @@ def make_router(limits: Limits = DEFAULT_LIMITS, *, cache_weight: int = DEFAULT_
     describe(graphql.routes, "/graphql")
     outer.include_router(graphql)
     return outer
+
+
+def warm_up(app: FastAPI, *, interval: float = 1.0) -> WarmUp:
+    """From now on, warm ``app``'s GraphQL cache for every build it serves, on a thread of its own.
+
+    For ``outcomes-graph serve`` (``web.asgi.supervised_app_factory``); an app made by
+    ``create_app`` alone starts cold, so tests can count what a first request reads.
+    """
+    state: AppState = app.state.og
+    warmer = WarmUp(build_schema(DEFAULT_LIMITS), state, app.state.graphql_caches, interval=interval)
+    app.state.graphql_warm_up = warmer
+    warmer.start()
+    return warmer
 
 
 @functools.cache
