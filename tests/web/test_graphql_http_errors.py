@@ -147,6 +147,23 @@ def test_a_body_over_max_request_bytes(client):
     assert "max_request_bytes" in error["detail"]
 
 
+def test_a_chunked_body_is_counted_as_it_arrives(client):
+    """No Content-Length to check first: the body is refused once it passes the limit (2,000 bytes here)."""
+
+    def chunks(pad: int) -> Iterator[bytes]:
+        yield b'{"query": "{ frameworks { totalCount } }", "variables": {"pad": "'
+        for _ in range(pad // 100):
+            yield b"x" * 100
+        yield b'"}}'
+
+    error = error_of(client.post("/graphql", content=chunks(3000), headers=JSON), 413, "request-too-large")
+    assert "more than 2000 bytes" in error["detail"]
+    assert "max_request_bytes" in error["detail"]
+    fits = client.post("/graphql", content=chunks(1000), headers=JSON)
+    assert fits.status_code == 200
+    assert fits.json()["data"]["frameworks"]["totalCount"] > 0
+
+
 @pytest.mark.parametrize("query", ["{ frameworks {", "{ nope }"], ids=["syntax", "validation"])
 def test_graphql_errors_keep_the_graphql_shape(client, query):
     response = client.post("/graphql", json={"query": query})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 from gql import Client, GraphQLRequest, gql
@@ -70,3 +72,25 @@ def test_graphiql_is_served(real_server: str):
     script = httpx.get(real_server + "/graphql/static/graphiql-3.8.3.min.js", timeout=30)
     assert script.status_code == 200
     assert script.headers["content-type"].startswith("text/javascript")
+
+
+def test_a_chunked_body_over_the_limit_is_refused_while_it_streams(real_server: str):
+    """Real chunked transfer (no Content-Length): 413 in the JSON error shape, and the server goes on."""
+    sent = 0
+
+    def chunks() -> Iterator[bytes]:
+        nonlocal sent
+        yield b'{"query": "{ frameworks { totalCount } }", "variables": {"pad": "'
+        for _ in range(40):  # 40 x 64 KiB: over the default max_request_bytes (1,000,000)
+            sent += 65536
+            yield b"x" * 65536
+        yield b'"}}'
+
+    answer = httpx.post(
+        real_server + "/graphql", content=chunks(), headers={"content-type": "application/json"}, timeout=30
+    )
+    assert answer.status_code == 413
+    assert answer.json()["error"]["code"] == "request-too-large"
+    assert "more than 1000000 bytes" in answer.json()["error"]["detail"]
+    after = httpx.post(real_server + "/graphql", json={"query": "{ frameworks { totalCount } }"}, timeout=30)
+    assert after.json()["data"]["frameworks"]["totalCount"] > 0

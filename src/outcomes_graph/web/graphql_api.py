@@ -34,7 +34,7 @@ from outcomes_graph.web.graphql.http_errors import NOT_AN_OBJECT, NOT_UTF8, api_
 from outcomes_graph.web.graphql.openapi import describe
 from outcomes_graph.web.graphql.responses import uncacheable
 from outcomes_graph.web.graphql.warm_up import WarmUp
-from outcomes_graph.web.rest_http import refuse_large_body
+from outcomes_graph.web.rest_http import bounded_receive, refuse_large_body
 from outcomes_graph.web.state import AppState, get_state
 
 __all__ = ["ASSETS", "STATIC_DIR", "make_router", "warm_up"]
@@ -109,7 +109,14 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
     async def run(  # type: ignore[override]
         self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET
     ) -> Response | WebSocket:
-        """strawberry's answer, with its refusals raised as ``ApiError`` (JSON) instead of plain text."""
+        """strawberry's answer, with its refusals raised as ``ApiError`` (JSON) instead of plain text.
+
+        The body is counted as strawberry reads it: the context getter refused a declared
+        length over ``max_request_bytes``, and this refuses a chunked body that grows past it.
+        """
+        if isinstance(request, Request) and isinstance(context, GraphQLContext):
+            limit = context.state.settings.max_request_bytes
+            request = Request(request.scope, bounded_receive(request.receive, limit))
         try:
             return await super().run(request, context, root_value)
         except HTTPException as exc:

@@ -20,6 +20,7 @@ from typing import Any, Final
 import orjson
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.requests import HTTPConnection
+from starlette.types import Message, Receive
 
 from outcomes_graph.web.errors import ApiError
 from outcomes_graph.web.rest_schemas import error_responses
@@ -119,14 +120,43 @@ def bounded_request(request: Request, state: AppState = Depends(get_state)) -> N
 
 
 def refuse_large_body(request: HTTPConnection, limit: int) -> None:
-    """413 for a body over ``limit`` bytes (the ``max_request_bytes`` setting), before it is read."""
+    """413 for a body over ``limit`` bytes (the ``max_request_bytes`` setting), before it is read.
+
+    Only a declared length can be checked here; a chunked body has none, so whoever
+    reads it counts it too (:func:`bounded_receive`).
+    """
     length = request.headers.get("content-length", "0")
     if length.isdigit() and int(length) > limit:
-        raise ApiError(
-            413,
-            "request-too-large",
-            f"the request body has {length} bytes; the most accepted is {limit} (setting max_request_bytes)",
-        )
+        raise body_too_large(int(length), limit)
+
+
+def body_too_large(size: int, limit: int, *, streamed: bool = False) -> ApiError:
+    """The 413 for a request body of ``size`` bytes over ``limit`` (``max_request_bytes``).
+
+    ``streamed``: the body had no declared length and was refused once ``size`` bytes had come in.
+    """
+    has = f"more than {limit} bytes (refused after {size})" if streamed else f"{size} bytes"
+    return ApiError(
+        413,
+        "request-too-large",
+        f"the request body has {has}; the most accepted is {limit} (setting max_request_bytes)",
+    )
+
+
+def bounded_receive(receive: Receive, limit: int) -> Receive:
+    """``receive``, raising :func:`body_too_large` as soon as the body streamed in passes ``limit`` bytes."""
+    seen = 0
+
+    async def bounded() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise body_too_large(seen, limit, streamed=True)
+        return message
+
+    return bounded
 
 
 def refuse_unknown_parameters(request: Request) -> None:

@@ -46,6 +46,7 @@ from outcomes_graph.sparql_threads import QueryThreads
 from outcomes_graph.store import EmbeddedStore, GraphStore
 from outcomes_graph.vocab import QUERY_PREFIXES
 from outcomes_graph.web.errors import ApiError, error_body
+from outcomes_graph.web.rest_http import body_too_large
 from outcomes_graph.web.sparql_description import describe
 from outcomes_graph.web.sparql_protocol import (
     ALLOWED_METHODS,
@@ -351,7 +352,7 @@ def _service_description(
 async def _read_body(receive: Receive, headers: dict[bytes, bytes], limit: int) -> bytes:
     declared = headers.get(b"content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _too_large(int(declared), limit)
+        raise body_too_large(int(declared), limit)
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -361,19 +362,11 @@ async def _read_body(receive: Receive, headers: dict[bytes, bytes], limit: int) 
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            raise _too_large(size, limit)
+            raise body_too_large(size, limit, streamed=True)
         chunks.append(chunk)
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
-
-
-def _too_large(size: int, limit: int) -> ApiError:
-    return ApiError(
-        413,
-        "request-too-large",
-        f"the request body is {size} bytes; the limit is {limit} (max_request_bytes)",
-    )
 
 
 def endpoint_with_middleware(app: FastAPI) -> ASGIApp:
