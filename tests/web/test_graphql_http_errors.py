@@ -135,6 +135,17 @@ def test_a_method_graphql_does_not_take(client, method):
     assert response.headers["allow"] == "GET, POST"
 
 
+@pytest.mark.parametrize("media", ["application/jsonx", "application/json-patch+json", "text/plain"])
+def test_a_body_that_is_not_application_json(client, media):
+    body = b'{"query": "{ frameworks { totalCount } }"}'
+    error = error_of(client.post("/graphql", content=body, headers={"content-type": media}), 415,
+                     "unsupported-media-type")  # fmt: skip
+    assert "application/json" in error["detail"]
+    assert client.post(
+        "/graphql", content=body, headers={"content-type": "application/json; charset=utf-8"}
+    ).json()["data"]
+
+
 def test_a_body_that_is_not_utf8(client):
     response = client.post("/graphql", content=b'{"query": "{ \xff }"}', headers=JSON)
     error = error_of(response, 400, "invalid-json")

@@ -114,6 +114,12 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
         The body is counted as strawberry reads it: the context getter refused a declared
         length over ``max_request_bytes``, and this refuses a chunked body that grows past it.
         """
+        if isinstance(request, Request) and request.method == "POST":
+            # strawberry takes any type starting "application/json" (application/jsonx,
+            # application/json-patch+json); GraphQL over HTTP is application/json itself.
+            media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+            if media != "application/json":
+                raise api_error(415, "Unsupported content type", method="POST")
         if isinstance(request, Request) and isinstance(context, GraphQLContext):
             limit = context.state.settings.max_request_bytes
             request = Request(request.scope, bounded_receive(request.receive, limit))
