@@ -17,6 +17,9 @@ from outcomes_graph.vocab import BASE
 __all__ = ["ENV_PREFIX", "Settings", "default_data_dir"]
 
 ENV_PREFIX = "OUTCOMES_GRAPH_"
+#: About this many strings (IRIs, lexical forms) in all: some tens of megabytes. The real graph
+#: fits many times over; a far larger graph keeps its most recently asked resources.
+DEFAULT_GRAPHQL_CACHE_WEIGHT = 400_000
 
 
 def default_data_dir() -> Path:
@@ -88,6 +91,12 @@ class Settings:
     max_upload_bytes: int = field(
         default=10 * 1024 * 1024,
         metadata={"description": "Largest borough overlay accepted by upload or check over HTTP, in bytes."},
+    )
+    graphql_cache_weight: int = field(
+        default=DEFAULT_GRAPHQL_CACHE_WEIGHT,
+        metadata={
+            "description": "Bound of each build's GraphQL cache, in strings held (IRIs, labels); 0: none."
+        },
     )
     borough_dir: Path | None = field(
         default=None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -127,3 +128,14 @@ def wait_for(check, seconds: float = 60) -> bool:  # type: ignore[no-untyped-def
             return True
         time.sleep(0.05)
     return False
+
+
+@pytest.mark.parametrize(("weight", "cached"), [(0, False), (400_000, True)])
+def test_the_graphql_cache_weight_setting(built_mini, store_queries, weight, cached):
+    """``graphql_cache_weight`` bounds what the loaders keep; with 0, every request reads the store."""
+    with TestClient(create_app(replace(built_mini, graphql_cache_weight=weight))) as client:
+        slug = slugs(client)[0]
+        nested(client, slug)
+        store_queries.clear()
+        nested(client, slug)
+        assert (store_queries == []) == cached

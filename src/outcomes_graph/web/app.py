@@ -11,7 +11,7 @@ from outcomes_graph.store import GraphStore, open_store
 from outcomes_graph.web import caching, graphql_api, health, linked_data, rest, sparql
 from outcomes_graph.web.boroughs_api import boroughs_router
 from outcomes_graph.web.errors import install_error_handlers
-from outcomes_graph.web.graphql.build_cache import DEFAULT_MAX_WEIGHT, BuildCaches
+from outcomes_graph.web.graphql.build_cache import BuildCaches
 from outcomes_graph.web.state import AppState
 
 __all__ = ["create_app"]
@@ -35,7 +35,7 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
     install_error_handlers(app)
     app.add_middleware(caching.ResponseCaching)
     # The app holds the GraphQL cache so that graphql_api.warm_up can fill it.
-    app.state.graphql_caches = BuildCaches(max_weight=DEFAULT_MAX_WEIGHT)
+    app.state.graphql_caches = BuildCaches(max_weight=settings.graphql_cache_weight)
     graphql = graphql_api.make_router(caches=app.state.graphql_caches)
     for router in (health.router, sparql.router, graphql, rest.router, linked_data.router):
         app.include_router(router)

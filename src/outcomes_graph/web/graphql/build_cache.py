@@ -24,11 +24,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, Final
 
+from outcomes_graph.settings import DEFAULT_GRAPHQL_CACHE_WEIGHT
+
 __all__ = ["DEFAULT_MAX_WEIGHT", "BuildCache", "BuildCaches"]
 
-#: About this many strings (IRIs, lexical forms) in all: some tens of megabytes. The real graph
-#: fits many times over; a far larger graph keeps its most recently asked resources.
-DEFAULT_MAX_WEIGHT: Final = 400_000
+DEFAULT_MAX_WEIGHT: Final = DEFAULT_GRAPHQL_CACHE_WEIGHT
 
 
 class BuildCache:
