@@ -37,7 +37,7 @@ clean:
 .PHONY: bench
 bench: $(STAMP)
 	$(BIN)/python bench/bench_alignment.py
-	$(BIN)/python bench/bench_sparql.py --workers 2
+	$(BIN)/python bench/bench_sparql.py --workers 4
 	$(BIN)/python bench/bench_rest.py
 	$(BIN)/python bench/bench_borough_check.py
 	$(BIN)/python bench/bench_graphql.py
