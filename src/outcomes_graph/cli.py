@@ -189,7 +189,7 @@ def serve_cmd(obj: Context, host: str | None, port: int | None, workers: int | N
       outcomes-graph serve --port 8080 --workers 2
       outcomes-graph --store /srv/og/store serve --host 0.0.0.0
     """
-    from outcomes_graph.serve import run_server
+    from outcomes_graph.serve import refuse_taken_address, run_server
 
     settings = obj.settings
     if host:
@@ -198,6 +198,10 @@ def serve_cmd(obj: Context, host: str | None, port: int | None, workers: int | N
         settings = replace(settings, port=port)
     if workers:
         settings = replace(settings, workers=workers)
+    try:  # before a build that may take a while
+        refuse_taken_address(settings.host, settings.port)
+    except OutcomesGraphError as exc:
+        _fail(exc)
     if settings.sparql_endpoint:
         _check_remote(settings)
     elif not settings.store.exists():

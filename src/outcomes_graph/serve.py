@@ -22,6 +22,7 @@ import sys
 import uvicorn
 from uvicorn.supervisors import Multiprocess, multiprocess
 
+from outcomes_graph.errors import UsageError
 from outcomes_graph.settings import Settings
 
 __all__ = ["run_server"]
@@ -65,6 +66,25 @@ class OwnSocketProcess(multiprocess.Process):
         super().target([*own, *shared])
 
 
+def refuse_taken_address(host: str, port: int) -> None:
+    """``UsageError`` when something already listens on ``host:port``.
+
+    Binding with ``SO_REUSEPORT`` succeeds beside any other ``SO_REUSEPORT`` socket of
+    this user, a second ``outcomes-graph serve`` included, which would then silently
+    share the port. A plain bind first makes that an error, as it always was.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise UsageError(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc}; is another server running there? "
+                "Stop it, or choose another --port."
+            ) from None
+
+
 def run_server(settings: Settings) -> None:
     """Serve until interrupted. Workers rebuild ``settings`` from the environment (see ``web.asgi``)."""
     config = uvicorn.Config(
@@ -77,6 +97,7 @@ def run_server(settings: Settings) -> None:
         # One request per connection is rare for API clients; keep connections open a while.
         timeout_keep_alive=30,
     )
+    refuse_taken_address(settings.host, settings.port)
     sock = listening_socket(settings.host, settings.port)
     if OWN_SOCKETS:
         # uvicorn's supervisor makes its workers from this module-level name (uvicorn is

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -309,4 +311,23 @@ def test_connections_are_spread_over_the_workers(built_mini):
     finally:
         for conn in connections:
             conn.close()
+        stop_server(proc)
+
+
+def test_a_second_server_on_a_taken_port_stops_with_a_clear_error(built_mini):
+    """Workers' SO_REUSEPORT sockets must not let a second ``serve`` share a port another already serves."""
+    proc, url = start_server(built_mini)
+    try:
+        port = url.rsplit(":", 1)[1]
+        exe = Path(sys.executable).parent / "outcomes-graph"
+        second = subprocess.run(
+            [str(exe), "--store", str(built_mini.store), "--data-dir", str(built_mini.data_dir),
+             "--cache-dir", str(built_mini.cache_dir), "serve", "--port", port],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert second.returncode != 0
+        assert f"cannot listen on 127.0.0.1:{port}" in second.stderr
+        assert "another server" in second.stderr
+        assert httpx.get(url + "/health", timeout=10).status_code == 200
+    finally:
         stop_server(proc)
