@@ -6,7 +6,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -97,3 +97,13 @@ def mini_server(built_mini: Settings) -> Iterator[str]:
     proc, url = start_server(built_mini)
     yield url
     stop_server(proc)
+
+
+def eventually(check: Callable[[], object], seconds: float = 60, *, every: float = 0.05) -> bool:
+    """Whether ``check()`` comes true within ``seconds`` (polled every ``every`` seconds)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(every)
+    return False

@@ -7,7 +7,6 @@ Store queries are counted by wrapping the one function every loader reads throug
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import replace
 
 import pytest
@@ -17,6 +16,7 @@ from outcomes_graph.settings import Settings
 from outcomes_graph.web import asgi, create_app, graphql_api
 from outcomes_graph.web.graphql import fetch
 from outcomes_graph.web.graphql.warm_up import document_path
+from web.conftest import eventually
 
 NESTED = """query Nested($slug: String!) {
   framework(slug: $slug) {
@@ -64,7 +64,7 @@ def test_after_the_warm_up_a_nested_request_reads_nothing_from_the_store(built_m
         frameworks = slugs(cold)
         assert len(frameworks) >= 2
         warmed = graphql_api.warm_up(warm_app, interval=3600)
-        assert wait_for(lambda: warmed.last is not None)
+        assert eventually(lambda: warmed.last is not None)
         assert warmed.last.errors == ()
         assert warmed.last.build_id == warm_app.state.og.build_id
         for slug in frameworks:
@@ -81,7 +81,7 @@ def test_a_build_is_warmed_once(built_mini, store_queries):
     app = create_app(built_mini)
     with TestClient(app):
         warmer = graphql_api.warm_up(app, interval=3600)
-        assert wait_for(lambda: warmer.last is not None)
+        assert eventually(lambda: warmer.last is not None)
         warmer.stop()
         assert store_queries
         store_queries.clear()
@@ -94,7 +94,7 @@ def test_a_broken_warm_up_is_logged_and_requests_still_answer(built_mini, store_
     document_path(app.state.og).write_text("query { frameworks { nope } }", encoding="utf-8")
     with TestClient(app) as client, caplog.at_level(logging.WARNING):
         warmer = graphql_api.warm_up(app, interval=3600)
-        assert wait_for(lambda: warmer.last is not None)
+        assert eventually(lambda: warmer.last is not None)
         warmer.stop()
         assert warmer.last.errors
         assert "nope" in warmer.last.errors[0]
@@ -113,21 +113,12 @@ def test_the_serve_worker_app_warms_its_cache(built_mini, monkeypatch):
     app = asgi.supervised_app_factory().app
     warmer = app.state.graphql_warm_up
     try:
-        assert wait_for(lambda: warmer.last is not None)
+        assert eventually(lambda: warmer.last is not None)
         assert warmer.last.errors == ()
         assert warmer.last.build_id == app.state.og.build_id
     finally:
         warmer.stop()
         app.state.sparql_threads.close()
-
-
-def wait_for(check, seconds: float = 60) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.mark.parametrize(("weight", "cached"), [(0, False), (400_000, True)])

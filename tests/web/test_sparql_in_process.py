@@ -27,7 +27,7 @@ from outcomes_graph.settings import Settings
 from outcomes_graph.sparql_exec import run_job
 from outcomes_graph.web import create_app, sparql
 from outcomes_graph.web.asgi import SparqlFirst
-from web.conftest import start_server, stop_server
+from web.conftest import eventually, start_server, stop_server
 
 ASK = "ASK { ?s ?p ?o }"
 #: A cross product of the graph with itself four times: minutes of work on any engine.
@@ -188,15 +188,6 @@ def worker_pids(supervisor: int) -> set[int]:
         if b"spawn_main" in command:
             found.add(int(child))
     return found
-
-
-def eventually(check: Any, seconds: float = 60) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads the process tree from /proc")

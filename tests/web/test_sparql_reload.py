@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import httpx
@@ -12,7 +11,7 @@ from fastapi.testclient import TestClient
 from outcomes_graph.build import build
 from outcomes_graph.settings import Settings
 from outcomes_graph.web import create_app
-from web.conftest import start_server, stop_server
+from web.conftest import eventually, start_server, stop_server
 
 LABEL = "SELECT ?label WHERE { <https://w3id.org/common-outcomes/id/cof/domain/safe> <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }"  # noqa: E501
 
@@ -22,15 +21,6 @@ def relabel(settings: Settings, new: str) -> None:
     table = settings.frameworks_dir / "cof" / "concepts.csv"
     table.write_text(table.read_text(encoding="utf-8").replace("domain,safe,Safe,", f"domain,safe,{new},"))
     build(settings)
-
-
-def eventually(check: Callable[[], bool], seconds: float = 10) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def label(get: Callable[..., httpx.Response], url: str) -> str:
