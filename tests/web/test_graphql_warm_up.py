@@ -12,6 +12,7 @@ from dataclasses import replace
 import pytest
 from fastapi.testclient import TestClient
 
+from outcomes_graph.build import build
 from outcomes_graph.settings import Settings
 from outcomes_graph.web import asgi, create_app, graphql_api
 from outcomes_graph.web.graphql import fetch
@@ -130,3 +131,21 @@ def test_the_graphql_cache_weight_setting(built_mini, store_queries, weight, cac
         store_queries.clear()
         nested(client, slug)
         assert (store_queries == []) == cached
+
+
+def test_a_new_build_is_warmed_when_it_is_served(built_mini, store_queries):
+    app = create_app(built_mini)
+    with TestClient(app) as client:
+        warmer = graphql_api.warm_up(app, interval=0.1)
+        try:
+            assert eventually(lambda: warmer.last is not None)
+            first = warmer.last
+            build(built_mini)
+            assert eventually(lambda: warmer.last is not first)
+            assert warmer.last.build_id == app.state.og.build_id != first.build_id
+            assert warmer.last.errors == ()
+            store_queries.clear()
+            nested(client, slugs(client)[0])
+            assert store_queries == [], "the new build's cache was warmed"
+        finally:
+            warmer.stop()
