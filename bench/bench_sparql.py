@@ -14,7 +14,13 @@ With ``--ceiling`` a fourth server joins: a bare ASGI app under uvicorn that run
 query on the event loop with nothing else (``bare_asgi.py``), to show what any Python
 server on uvicorn can reach here at best.
 
-Run: ``make bench`` or ``.venv/bin/python bench/bench_sparql.py [--workers 2] [--quick] [--ceiling]``.
+With ``--scale N`` the store is first copied and given N synthetic triples (observations:
+ten triples each, in a public graph), to compare at the size DESIGN section 7 measured
+(3.5M triples); unseen point lookups then pick among the synthetic subjects, and
+rdflib-endpoint is left out (it needs minutes and gigabytes to load that much).
+
+Run: ``make bench``, or ``.venv/bin/python bench/bench_sparql.py`` with ``--workers 4``,
+``--quick``, ``--ceiling`` or ``--scale N`` as wanted.
 Every run is bounded by a request count and a time limit. The load generator is an
 asyncio HTTP/1.1 keep-alive client with one connection per unit of concurrency; it
 shares the machine's CPUs with the servers, as every one of them does.
@@ -26,6 +32,8 @@ import argparse
 import asyncio
 import itertools
 import os
+import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -33,7 +41,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -158,7 +166,7 @@ def load(server: Server, queries: list[str], concurrency: int, seconds: float) -
     return asyncio.run(_load(server.port, requests, concurrency, seconds))
 
 
-def workloads(store: EmbeddedStore) -> dict[str, Callable[[int], list[str]]]:
+def workloads(store: EmbeddedStore, unseen: list[str] | None = None) -> dict[str, Callable[[int], list[str]]]:
     """Each workload makes n query texts (IRIs from the store itself).
 
     The uncached ones end in a comment numbered across the whole run, so no text is
@@ -175,8 +183,9 @@ def workloads(store: EmbeddedStore) -> dict[str, Callable[[int], list[str]]]:
     schemes = sorted({row["s"].value for row in found})
 
     def point(n: int, unique: bool = False) -> list[str]:
+        pool = (unseen or concepts) if unique else concepts
         return [
-            f"SELECT ?p ?o WHERE {{ <{concepts[i % len(concepts)]}> ?p ?o }}" + (fresh() if unique else "")
+            f"SELECT ?p ?o WHERE {{ <{pool[i % len(pool)]}> ?p ?o }}" + (fresh() if unique else "")
             for i in range(n)
         ]
 
@@ -197,6 +206,46 @@ def workloads(store: EmbeddedStore) -> dict[str, Callable[[int], list[str]]]:
         "join": join,
         "aggregation": aggregation,
     }
+
+
+def scaled_copy(settings: Settings, target: Path, triples: int) -> tuple[Settings, list[str]]:
+    """A copy of the store with ``triples`` synthetic triples added: its settings, and 20,000 new subjects.
+
+    Observations of ten triples each (type, label, indicator, area, period, value, unit,
+    source, status, comment), bulk-loaded into a public graph of the build (the first
+    framework's), so that every server sees them and ours serves them as public.
+    """
+    shutil.copytree(settings.store.resolve(), target)
+    store = ox.Store(str(target))
+    info = EmbeddedStore(settings.store).info
+    graph = ox.NamedNode(next(g["iri"] for g in info.graphs if g["kind"] == "framework"))
+    concepts = [q.subject for q in store.quads_for_pattern(None, ox.NamedNode(SKOS_NS + "inScheme"), None)]
+    ex = "https://w3id.org/common-outcomes/id/bench/"
+    p = {name: ox.NamedNode(ex + name) for name in
+         ("indicator", "area", "period", "value", "unit", "source", "status", "comment")}  # fmt: skip
+    kind, label = ox.NamedNode(ex + "Observation"), ox.NamedNode(SKOS_NS + "prefLabel")
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    count = triples // 10
+
+    def quads() -> Iterator[ox.Quad]:
+        for i in range(count):
+            s = ox.NamedNode(f"{ex}obs/{i}")
+            for predicate, value in (
+                (rdf_type, kind), (label, ox.Literal(f"Observation {i}", language="en")),
+                (p["indicator"], concepts[i % len(concepts)]),
+                (p["area"], ox.Literal(f"E{9000000 + i % 317}")),
+                (p["period"], ox.Literal(str(2010 + i % 15))), (p["value"], ox.Literal(str(i % 1000 / 10))),
+                (p["unit"], ox.Literal("per cent")), (p["source"], ox.NamedNode(f"{ex}source/{i % 50}")),
+                (p["status"], ox.NamedNode(f"{ex}status/{i % 3}")),
+                (p["comment"], ox.Literal(f"synthetic observation {i} for the scale benchmark")),
+            ):  # fmt: skip
+                yield ox.Quad(s, predicate, value, graph)
+
+    store.bulk_extend(quads())
+    store.flush()
+    del store
+    picked = random.Random(7).sample(range(count), min(20_000, count))
+    return replace(settings, store=target), [f"{ex}obs/{i}" for i in picked]
 
 
 def export(store: EmbeddedStore, folder: Path) -> Path:
@@ -220,6 +269,9 @@ def main() -> None:
     parser.add_argument(
         "--ceiling", action="store_true", help="also measure a bare uvicorn app that only runs the query"
     )
+    parser.add_argument(
+        "--scale", type=int, default=0, help="add this many synthetic triples to a copy of the store [0]"
+    )
     args = parser.parse_args()
     # A terminated run still stops the servers it started (the ExitStack below unwinds).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -232,14 +284,17 @@ def main() -> None:
     if not settings.store.exists():
         print(f"No store at {settings.store}; building it first.", file=sys.stderr)
         build(settings)
-    store = EmbeddedStore(settings.store)
-    loads = workloads(store)
     with tempfile.TemporaryDirectory(prefix="og-bench-") as tmp, ExitStack() as stack:
         folder = Path(tmp)
+        unseen = None
+        if args.scale:
+            settings, unseen = scaled_copy(settings, folder / "scaled", args.scale)
+        store = EmbeddedStore(settings.store)
+        loads = workloads(store, unseen)
         data = export(store, folder)
         size = data.stat().st_size // 1024
-        print(f"Data: {sum(int(g['triples']) for g in store.info.graphs)} triples, {size} KiB of N-Quads")
-        specs = commands(settings, data, folder, args.workers, ceiling=args.ceiling)
+        print(f"Data: {len(store.raw)} triples, {size} KiB of N-Quads")
+        specs = commands(settings, data, folder, args.workers, ceiling=args.ceiling, rdflib=not args.scale)
         servers = [stack.enter_context(running(*spec)) for spec in specs]
         check_same_answers(servers, loads)
         results = measure(servers, loads, per_run, args.rounds, args.seconds)
@@ -247,7 +302,7 @@ def main() -> None:
 
 
 def commands(
-    settings: Settings, data: Path, folder: Path, workers: int, *, ceiling: bool = False
+    settings: Settings, data: Path, folder: Path, workers: int, *, ceiling: bool = False, rdflib: bool = True
 ) -> list[tuple[str, list[str], str, int]]:
     """How to start each server: name, command, SPARQL path, port."""
     subprocess.run(
@@ -264,6 +319,8 @@ def commands(
         ("rdflib", [str(BIN / "rdflib-endpoint"), "serve", str(data), "--host", HOST,
                     "--port", str(rdflib_port)], "/", rdflib_port),
     ]  # fmt: skip
+    if not rdflib:
+        found = [spec for spec in found if spec[0] != "rdflib"]
     if ceiling:
         os.environ["BARE_ASGI_STORE"] = str(settings.store)
         bare_port = free_port()
@@ -341,15 +398,15 @@ def report(
     print("|---|---|---|---|---|---|---|---|---|")
     for workload in loads:
         for concurrency in per_run:
-            ox_r, ours, rdf = (
-                results[workload, name, concurrency] for name in ("oxigraph", "ours", "rdflib")
-            )
-            p50 = " / ".join(f"{r.percentile(0.5):.2f}" for r in (ox_r, ours, rdf))
-            p99 = " / ".join(f"{r.percentile(0.99):.2f}" for r in (ox_r, ours, rdf))
+            ox_r, ours = results[workload, "oxigraph", concurrency], results[workload, "ours", concurrency]
+            rdf = results.get((workload, "rdflib", concurrency))  # left out at --scale
+            p50 = " / ".join(f"{r.percentile(0.5):.2f}" if r else "-" for r in (ox_r, ours, rdf))
+            p99 = " / ".join(f"{r.percentile(0.99):.2f}" if r else "-" for r in (ox_r, ours, rdf))
+            versus_rdflib = f"{ours.throughput / max(rdf.throughput, 1e-9):.1f}x" if rdf else "-"
             print(
                 f"| {workload} | {concurrency} | {ox_r.throughput:.0f} | {ours.throughput:.0f} "
-                f"| {rdf.throughput:.0f} | {ours.throughput / ox_r.throughput:.2f}x "
-                f"| {ours.throughput / max(rdf.throughput, 1e-9):.1f}x | {p50} | {p99} |"
+                f"| {f'{rdf.throughput:.0f}' if rdf else '-'} | {ours.throughput / ox_r.throughput:.2f}x "
+                f"| {versus_rdflib} | {p50} | {p99} |"
             )
     bare = [key for key in results if key[1] == "bare"]
     if bare:
