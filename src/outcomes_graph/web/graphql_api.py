@@ -114,15 +114,23 @@ class _Router(GraphQLRouter[GraphQLContext, None]):
         The body is counted as strawberry reads it: the context getter refused a declared
         length over ``max_request_bytes``, and this refuses a chunked body that grows past it.
         """
-        if isinstance(request, Request) and request.method == "POST":
+        if not isinstance(request, Request):
+            return await super().run(request, context, root_value)
+        scope = request.scope
+        if request.method == "POST":
             # strawberry takes any type starting "application/json" (application/jsonx,
-            # application/json-patch+json); GraphQL over HTTP is application/json itself.
-            media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-            if media != "application/json":
+            # application/json-patch+json) but not "Application/JSON"; GraphQL over HTTP is
+            # application/json itself, and media types are case-insensitive.
+            media, _, parameters = request.headers.get("content-type", "").partition(";")
+            if media.strip().lower() != "application/json":
                 raise api_error(415, "Unsupported content type", method="POST")
-        if isinstance(request, Request) and isinstance(context, GraphQLContext):
-            limit = context.state.settings.max_request_bytes
-            request = Request(request.scope, bounded_receive(request.receive, limit))
+            content_type = f"application/json;{parameters}" if parameters else "application/json"
+            headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
+            scope = {**scope, "headers": [*headers, (b"content-type", content_type.encode("latin-1"))]}
+        receive = request.receive
+        if isinstance(context, GraphQLContext):
+            receive = bounded_receive(receive, context.state.settings.max_request_bytes)
+        request = Request(scope, receive)
         try:
             return await super().run(request, context, root_value)
         except HTTPException as exc:
