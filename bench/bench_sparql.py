@@ -4,7 +4,8 @@ All three serve the same data (the public graphs of the built store, exported as
 N-Quads) on loopback, and get the same queries in one run, at concurrency 1 and 16:
 
 - ``point``: ``SELECT ?p ?o WHERE { <concept> ?p ?o }``, cycling through concepts
-  (repeated, so our response cache answers after the first round);
+  (repeated, so our response cache answers from the second round on: it keeps an
+  answer once it is asked for twice);
 - ``point-uncached``: the same, each request made unique by a comment, so nothing is
   served from a cache: the engine and the HTTP stack are measured;
 - ``join``: concepts of one scheme with their broader concept's label (uncached);

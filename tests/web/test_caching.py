@@ -54,13 +54,29 @@ def test_a_get_carries_an_etag_made_of_the_build_and_the_request(client):
 
 
 def test_a_repeated_get_is_served_from_the_cache(client, runs):
+    """The answer is kept once it is asked for a second time; from then on it is replayed."""
     first = client.get("/sparql", params=QUERY)
     second = client.get("/sparql", params=QUERY)
-    assert len(runs) == 1
-    assert second.content == first.content
-    assert second.headers["etag"] == first.headers["etag"]
-    assert second.headers["content-type"] == first.headers["content-type"]
+    third = client.get("/sparql", params=QUERY)
+    assert len(runs) == 2
+    assert second.content == third.content == first.content
+    assert third.headers["etag"] == second.headers["etag"] == first.headers["etag"]
+    assert third.headers["content-type"] == first.headers["content-type"]
     assert client.app.state.og.response_cache.hits >= 1
+
+
+def test_an_answer_asked_for_once_is_not_kept(client, runs):
+    cache = client.app.state.og.response_cache
+    for n in range(5):
+        assert client.get("/sparql", params={"query": f"{QUERY['query']} # {n}"}).status_code == 200
+    assert len(cache) == 0
+    assert len(runs) == 5
+
+
+def test_the_first_sightings_are_bounded():
+    cache = ResponseCache(max_seen=3)
+    answers = [cache.admit(k) for k in ("a", "b", "a", "c", "d", "a")]
+    assert answers == [False, False, True, False, False, False]  # full at "d": "a" is forgotten
 
 
 def test_if_none_match_answers_304_without_running_anything(client, runs):
@@ -89,12 +105,13 @@ def test_each_accept_is_its_own_entry(client, runs):
 
 
 def test_head_is_answered_from_a_cached_get(client, runs):
+    client.get("/sparql", params=QUERY)
     got = client.get("/sparql", params=QUERY)
     head = client.head("/sparql", params=QUERY)
     assert head.status_code == 200
     assert head.content == b""
     assert head.headers["content-length"] == str(len(got.content))
-    assert len(runs) == 1
+    assert len(runs) == 2
 
 
 @pytest.mark.parametrize(

