@@ -101,6 +101,6 @@ def run_server(settings: Settings) -> None:
     sock = listening_socket(settings.host, settings.port)
     if OWN_SOCKETS:
         # uvicorn's supervisor makes its workers from this module-level name (uvicorn is
-        # pinned in pyproject.toml; tests/web/test_serve_workers.py checks the spread).
+        # pinned in pyproject.toml; test_connections_are_spread_over_the_workers checks it).
         multiprocess.Process = OwnSocketProcess  # type: ignore[misc]
     Multiprocess(config, sockets=[sock]).run()
