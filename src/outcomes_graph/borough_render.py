@@ -16,7 +16,16 @@ from typing import Any
 
 import orjson
 
-__all__ = ["CSV_COLUMNS", "report_csv", "report_html", "report_json", "report_rows", "summary_lines"]
+__all__ = [
+    "COVERAGE_COLUMNS",
+    "CSV_COLUMNS",
+    "coverage_row",
+    "report_csv",
+    "report_html",
+    "report_json",
+    "report_rows",
+    "summary_lines",
+]
 
 CSV_COLUMNS = ("section", "framework", "group", "item", "label", "status", "value", "detail")
 _CSS = """
@@ -193,6 +202,19 @@ def _table(head: list[str], rows: list[list[Any]], numeric: set[int] | None = No
     return "".join(out)
 
 
+#: A framework's coverage, as the HTML and spreadsheet reports show it (:func:`coverage_row`).
+COVERAGE_COLUMNS = ("Framework", "Reached", "Of", "%", "Direct", "Through crosswalks", "Partial")
+
+
+def coverage_row(coverage: dict[str, Any]) -> list[Any]:
+    """One framework's coverage under :data:`COVERAGE_COLUMNS`."""
+    c = coverage
+    derived = c["reached_derived"] + c["reached_via_narrower"]
+    return [
+        c["title"], c["reached"], c["total"], c["percent_reached"], c["reached_direct"], derived, c["partial"]
+    ]  # fmt: skip
+
+
 def report_html(report: dict[str, Any]) -> bytes:
     """A self-contained page: every value escaped, no script, no external resource."""
     borough = report.get("borough") or {}
@@ -218,19 +240,8 @@ def report_html(report: dict[str, Any]) -> bytes:
     parts.append("<h2>Coverage of the national frameworks</h2>")
     parts.append(
         _table(
-            ["Framework", "Reached", "Of", "%", "Direct", "Through crosswalks", "Partial"],
-            [
-                [
-                    c["title"],
-                    c["reached"],
-                    c["total"],
-                    c["percent_reached"],
-                    c["reached_direct"],
-                    c["reached_derived"] + c["reached_via_narrower"],
-                    c["partial"],
-                ]
-                for c in report["coverage"]
-            ],
+            list(COVERAGE_COLUMNS),
+            [coverage_row(c) for c in report["coverage"]],
             {1, 2, 3, 4, 5, 6},
         )
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from outcomes_graph.borough_render import COVERAGE_COLUMNS, coverage_row
 from outcomes_graph.spreadsheet import SheetSpec, workbook_bytes
 
 __all__ = ["report_xlsx"]
@@ -38,19 +39,7 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
             "source confirms these categories as the FHAB working group's own.",
         ],
     ]
-    coverage = [
-        [
-            c["title"],
-            c["reached"],
-            c["total"],
-            c["percent_reached"],
-            c["reached_direct"],
-            c["reached_derived"] + c["reached_via_narrower"],
-            c["partial"],
-            c["not_reached"],
-        ]
-        for c in report["coverage"]
-    ]
+    coverage = [[*coverage_row(c), c["not_reached"]] for c in report["coverage"]]
     facets = [
         [c["title"], facet.removeprefix("by_"), g["label"], g["covered"], g["partial"], g["total"]]
         for c in report["coverage"]
@@ -107,7 +96,7 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
             SheetSpec("Summary", ("Item", "Value"), summary, widths=wide, wrap=True),
             SheetSpec(
                 "Coverage",
-                ("Framework", "Reached", "Of", "%", "Direct", "Through crosswalks", "Partial", "Not reached"),
+                (*COVERAGE_COLUMNS, "Not reached"),
                 coverage,
                 widths=wide,
             ),
