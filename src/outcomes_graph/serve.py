@@ -97,6 +97,8 @@ def run_server(settings: Settings) -> None:
         # One request per connection is rare for API clients; keep connections open a while.
         timeout_keep_alive=30,
     )
+    # Again, though `serve` checked before building: the port may have been taken since, and
+    # the SO_REUSEPORT bind below would then succeed beside the other server.
     refuse_taken_address(settings.host, settings.port)
     sock = listening_socket(settings.host, settings.port)
     if OWN_SOCKETS:

@@ -250,7 +250,7 @@ def socket_inodes(*, remote_port: int | None = None, listening_on: int | None = 
 
 
 def holders(inodes: set[str], workers: set[int]) -> set[int]:
-    return {pid for pid in workers if owner({*inodes}, {pid})}
+    return {pid for pid in workers if owner(inodes, {pid})}
 
 
 def server_side_owner(client_port: int, workers: set[int]) -> int | None:
