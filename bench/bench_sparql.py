@@ -328,9 +328,9 @@ def commands(
     if not rdflib:
         found = [spec for spec in found if spec[0] != "rdflib"]
     if ceiling:
-        os.environ["BARE_ASGI_STORE"] = str(settings.store)
         bare_port = free_port()
-        bare = [str(BIN / "uvicorn"), "bare_asgi:app", "--app-dir", str(Path(__file__).parent),
+        bare = ["env", f"BARE_ASGI_STORE={settings.store}",
+                str(BIN / "uvicorn"), "bare_asgi:app", "--app-dir", str(Path(__file__).parent),
                 "--host", HOST, "--port", str(bare_port), "--workers", str(workers),
                 "--log-level", "warning", "--no-access-log"]  # fmt: skip
         found.append(("bare", bare, "/sparql", bare_port))
