@@ -6,20 +6,30 @@ pyoxigraph's JSON. No checks, limits, caching, headers, timeouts or errors: it i
 a server anyone should run, only a measure of what uvicorn and pyoxigraph cost by
 themselves, in the same run as the real servers.
 
-Run by ``bench_sparql.py``: ``uvicorn bare_asgi:app`` with ``BARE_ASGI_STORE`` set.
+Run by ``bench_sparql.py`` as ``python bare_asgi.py STORE HOST PORT WORKERS``: it forks
+WORKERS processes (and stops them when it gets SIGTERM), and each listens on a socket
+of its own bound with ``SO_REUSEPORT`` (``serve.listening_socket``), as each
+``outcomes-graph serve`` worker does. Under ``uvicorn --workers`` the workers would
+share one socket, and one of them would take every connection (bench/README.md, run D),
+so the ceiling would sit too low.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
+import signal
+import sys
+from typing import Any, cast
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
+import uvicorn
 
-STORE = ox.Store.read_only(os.environ["BARE_ASGI_STORE"])
+from outcomes_graph.serve import listening_socket
+
 JSON = ox.QueryResultsFormat.JSON
 HEADERS = [(b"content-type", b"application/sparql-results+json")]
+STORE: ox.Store | None = None
 
 
 async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -28,8 +38,41 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
             await send({"type": "lifespan.startup.complete"})
         await send({"type": "lifespan.shutdown.complete"})
         return
+    assert STORE is not None
     query = parse_qs(scope["query_string"].decode())["query"][0]
-    body = STORE.query(query, use_default_graph_as_union=True).serialize(format=JSON) or b""
+    result = cast("ox.QuerySolutions", STORE.query(query, use_default_graph_as_union=True))
+    body = result.serialize(format=JSON) or b""
     headers = [*HEADERS, (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def serve(store: str, host: str, port: int) -> None:
+    global STORE
+    STORE = ox.Store.read_only(store)
+    sock = listening_socket(host, port, reuse_port=True)
+    uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)).run(sockets=[sock])
+
+
+def main(store: str, host: str, port: int, workers: int) -> None:
+    """Fork the workers, pass SIGTERM on to them, and wait for them all."""
+    children = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:
+            serve(store, host, port)
+            os._exit(0)
+        children.append(pid)
+
+    def stop(*_: object) -> None:
+        for child in children:
+            os.kill(child, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for child in children:
+        os.waitpid(child, 0)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))

@@ -329,10 +329,8 @@ def commands(
         found = [spec for spec in found if spec[0] != "rdflib"]
     if ceiling:
         bare_port = free_port()
-        bare = ["env", f"BARE_ASGI_STORE={settings.store}",
-                str(BIN / "uvicorn"), "bare_asgi:app", "--app-dir", str(Path(__file__).parent),
-                "--host", HOST, "--port", str(bare_port), "--workers", str(workers),
-                "--log-level", "warning", "--no-access-log"]  # fmt: skip
+        bare = [sys.executable, str(Path(__file__).parent / "bare_asgi.py"), str(settings.store.resolve()),
+                HOST, str(bare_port), str(workers)]  # fmt: skip
         found.append(("bare", bare, "/sparql", bare_port))
     return found
 

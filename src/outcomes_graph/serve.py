@@ -96,6 +96,8 @@ def run_server(settings: Settings) -> None:
         log_level="warning",
         # One request per connection is rare for API clients; keep connections open a while.
         timeout_keep_alive=30,
+        # At log level "warning" no access line is printed, but uvicorn still formats each one.
+        access_log=False,
     )
     # Again, though `serve` checked before building: the port may have been taken since, and
     # the SO_REUSEPORT bind below would then succeed beside the other server.

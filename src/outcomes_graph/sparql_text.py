@@ -70,6 +70,17 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+# The commonest point lookup, written out whole: SELECT over one triple pattern whose
+# terms are variables, full IRIs or ``a``, optionally followed by one comment. A text it
+# matches has the shape _SIMPLE_POINT_SHAPE, which the tokens would give too
+# (test_simple_point_lookups_read_as_the_tokens_read_them); one C-level match costs a
+# small part of tokenising, and point lookups are the endpoint's busiest queries.
+_TERM = rf"[?$]\w++|<{_IRI_PLAIN}*>"
+_SIMPLE_POINT = re.compile(
+    rf"""\s*SELECT(?:\s+[?$]\w++)+\s*(?:WHERE\s*)?\{{\s*
+    (?P<s>{_TERM})\s+(?:{_TERM}|(?-i:a))\s+(?P<o>{_TERM})\s*\.?\s*\}}\s*(?:\#[^\r\n]*)?\s*""",
+    re.VERBOSE | re.IGNORECASE,
+)
 _OPERAND_END = frozenset({"var", "string", "langtag", "word", "iri"})
 
 
@@ -148,8 +159,14 @@ def analyse(query: str, *, prefixes: dict[str, str] | None = None) -> QueryShape
     ``prefixes`` are the ones predeclared for every query; ``undeclared_prefixes`` lists
     those the query uses without declaring them itself.
     """
+    simple = _SIMPLE_POINT.fullmatch(query)
+    if simple is not None and "<" in (simple["s"][0], simple["o"][0]):
+        return _SIMPLE_POINT_SHAPE
+    return _analyse_tokens(query, prefixes or {})
+
+
+def _analyse_tokens(query: str, defaults: dict[str, str]) -> QueryShape:
     tokens = tokenise(query)
-    defaults = prefixes or {}
     declared: dict[str, str] = {}
     used: set[str] = set()
     base = ""
@@ -190,6 +207,9 @@ def analyse(query: str, *, prefixes: dict[str, str] | None = None) -> QueryShape
     undeclared = frozenset(p for p in used - declared.keys() if p in defaults)
     point = form is not None and is_point_lookup(tokens)
     return QueryShape(form, update, service, default_graphs, named_graphs, limit, values, undeclared, point)
+
+
+_SIMPLE_POINT_SHAPE = QueryShape("select", point_lookup=True)
 
 
 def is_point_lookup(tokens: list[Token]) -> bool:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import random
+
 import pyoxigraph as ox
 import pytest
 
-from outcomes_graph.sparql_text import analyse, tokenise, with_row_limit
+from outcomes_graph import sparql_text
+from outcomes_graph.sparql_text import _analyse_tokens, analyse, tokenise, with_row_limit
+from outcomes_graph.vocab import QUERY_PREFIXES
 
 EVIL = "http://127.0.0.1:9/sparql"
 
@@ -199,3 +203,52 @@ def test_anything_more_is_not_a_point_lookup(query):
 
 def test_an_update_is_never_a_point_lookup():
     assert not analyse("DELETE WHERE { <http://a> ?p ?o }").point_lookup
+
+
+def _near_point_lookups(count: int) -> list[str]:
+    """Texts built from the parts of point lookups and of what is almost one (seeded, so repeatable).
+
+    Each part is usually one of the ways a point lookup may be written, and now and then
+    something else.
+    """
+    parts = [
+        (["", " ", "\n"], ["PREFIX ex: <http://e/> ", "# c\n", "BASE <http://b/> "]),
+        (["SELECT", "select", "SeLeCt"], ["ASK", "SELECT DISTINCT", "SELECT *", "SELECT(?x)", "DESCRIBE"]),
+        ([" ?p ?o", " $p", " ?p\t?o", " ?o"], [" ?oWHERE", "?p", " *", ""]),
+        ([" WHERE ", " where", "", " WHERE"], ["WHERE", " FROM <http://g> WHERE ", " WHERE{"]),
+        (["{", " { ", "{\n"], ["{{"]),
+        (["<http://a/b>", "?s", "<>"], ["ex:a", "<http://a\\u0041>", "_:b", '"x"', "<http://a b>", "[]"]),
+        ([" ?p ", " a ", " <http://p> "], [" A ", " rdfs:label ", " ^<http://p> ", "?p", " ?p/?q "]),
+        (["?o", "<http://o>"], ['"SERVICE"', "1", "?o FILTER(1)", "<http://o>?x", "?o ; ?q ?r"]),
+        (["", " .", "."], [" . .", " . ?s ?p ?o"]),
+        (["}", " }"], ["}}", ""]),
+        (["", " # 12", " # c\n", "\n"], ["\n# c\nLIMIT 5", " LIMIT 3", " #} SERVICE <http://h> {", "#\r\n"]),
+    ]
+    rng = random.Random(20261122)
+    return [
+        "".join(rng.choice(bad if rng.random() < 0.08 else good) for good, bad in parts) for _ in range(count)
+    ]
+
+
+def test_simple_point_lookups_read_as_the_tokens_read_them():
+    """``analyse`` answers the commonest point lookups without tokenising; the answer must not change."""
+    texts = [*_near_point_lookups(6000), *POINT_LOOKUPS, *NOT_POINT_LOOKUPS]
+    fast = 0
+    for text in texts:
+        assert analyse(text, prefixes=QUERY_PREFIXES) == _analyse_tokens(text, QUERY_PREFIXES), text
+        fast += sparql_text._SIMPLE_POINT.fullmatch(text) is not None
+    # The comparison means something only if many texts took the short way, and many did not.
+    assert 300 < fast < len(texts) - 300
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?p ?o WHERE { <http://a> ?p ?o } # 17",
+        "select ?s where { ?s a <http://c> . }",
+        "SELECT ?o {<http://a> <http://p> ?o}",
+    ],
+)
+def test_the_benchmark_point_lookups_take_the_short_way(query):
+    assert sparql_text._SIMPLE_POINT.fullmatch(query)
+    assert analyse(query).point_lookup
