@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,11 +24,19 @@ def make_data_dir(target: Path, *, frameworks: Path, mappings: Path) -> Path:
     return target
 
 
+def mini_settings_in(root: Path, **options: Any) -> Settings:
+    """Settings over a private copy of the fixture sources under ``root`` (tests may edit it).
+
+    ``options`` are further Settings fields, such as ``max_request_bytes``.
+    """
+    data = make_data_dir(root / "data", frameworks=MINI / "frameworks", mappings=MINI / "mappings")
+    return Settings(store=root / "var" / "store", data_dir=data, cache_dir=root / "var" / "cache", **options)
+
+
 @pytest.fixture
 def mini_settings(tmp_path: Path) -> Settings:
     """Settings over a private copy of the fixture sources (tests may edit it)."""
-    data = make_data_dir(tmp_path / "data", frameworks=MINI / "frameworks", mappings=MINI / "mappings")
-    return Settings(store=tmp_path / "var" / "store", data_dir=data, cache_dir=tmp_path / "var" / "cache")
+    return mini_settings_in(tmp_path)
 
 
 @pytest.fixture(scope="session")

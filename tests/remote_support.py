@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import MINI, make_data_dir
+from conftest import mini_settings_in
 from outcomes_graph.build import build
 from outcomes_graph.settings import Settings
 
@@ -111,8 +111,7 @@ def remote_settings(embedded: Settings, server: OxigraphServer) -> Settings:
 
 def built_pair(root: Path) -> Pair:
     """Build the mini fixture both ways under ``root`` (the caller stops ``pair.server``)."""
-    data = make_data_dir(root / "data", frameworks=MINI / "frameworks", mappings=MINI / "mappings")
-    embedded = Settings(store=root / "var" / "store", data_dir=data, cache_dir=root / "var" / "cache")
+    embedded = mini_settings_in(root)
     build(embedded)
     server = start_oxigraph(root / "oxigraph")
     try:

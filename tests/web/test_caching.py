@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import MINI, make_data_dir
+from conftest import mini_settings_in
 from outcomes_graph.build import build
-from outcomes_graph.settings import Settings
 from outcomes_graph.web import create_app
 from outcomes_graph.web.caching import MAX_AGE, CachedResponse, ResponseCache
 
@@ -20,8 +19,7 @@ QUERY = {"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3"}
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     root = tmp_path_factory.mktemp("caching")
-    data = make_data_dir(root / "data", frameworks=MINI / "frameworks", mappings=MINI / "mappings")
-    settings = Settings(store=root / "var" / "store", data_dir=data, cache_dir=root / "var" / "cache")
+    settings = mini_settings_in(root)
     build(settings)
     with TestClient(create_app(settings)) as c:
         yield c

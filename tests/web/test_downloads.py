@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
-from conftest import MINI, make_data_dir
+from conftest import mini_settings_in
 from outcomes_graph.build import build
 from outcomes_graph.linked_data_dumps import downloads_root
 from outcomes_graph.settings import Settings
@@ -33,8 +33,7 @@ RDF_FORMATS = {
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory) -> Settings:
     root = tmp_path_factory.mktemp("downloads")
-    data = make_data_dir(root / "data", frameworks=MINI / "frameworks", mappings=MINI / "mappings")
-    built = Settings(store=root / "var" / "store", data_dir=data, cache_dir=root / "var" / "cache")
+    built = mini_settings_in(root)
     build(built)
     return built
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import MINI, make_data_dir
+from conftest import mini_settings_in
 from outcomes_graph.build import build
 from outcomes_graph.settings import Settings
 from outcomes_graph.web import create_app
@@ -31,11 +31,8 @@ CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1
 @pytest.fixture(scope="module")
 def mini(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     root = tmp_path_factory.mktemp("rest-errors")
-    data = make_data_dir(root / "data", frameworks=MINI / "frameworks", mappings=MINI / "mappings")
-    (data / "api" / "queries" / "a-construct.rq").write_text(CONSTRUCT, encoding="utf-8")
-    settings = Settings(
-        store=root / "var" / "store", data_dir=data, cache_dir=root / "var" / "cache", max_request_bytes=1000
-    )
+    settings = mini_settings_in(root, max_request_bytes=1000)
+    (settings.data_dir / "api" / "queries" / "a-construct.rq").write_text(CONSTRUCT, encoding="utf-8")
     build(settings)
     return settings
 

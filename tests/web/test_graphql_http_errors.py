@@ -14,9 +14,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import MINI, make_data_dir
+from conftest import mini_settings_in
 from outcomes_graph.build import build
-from outcomes_graph.settings import Settings
 from outcomes_graph.web import create_app
 
 JSON = {"Content-Type": "application/json"}
@@ -25,10 +24,7 @@ JSON = {"Content-Type": "application/json"}
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     root = tmp_path_factory.mktemp("gql-http-errors")
-    data = make_data_dir(root / "data", frameworks=MINI / "frameworks", mappings=MINI / "mappings")
-    settings = Settings(
-        store=root / "var" / "store", data_dir=data, cache_dir=root / "var" / "cache", max_request_bytes=2000
-    )
+    settings = mini_settings_in(root, max_request_bytes=2000)
     build(settings)
     with TestClient(create_app(settings)) as served:
         yield served

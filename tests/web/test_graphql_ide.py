@@ -10,9 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import MINI, make_data_dir
+from conftest import mini_settings_in
 from outcomes_graph.build import build
-from outcomes_graph.settings import Settings
 from outcomes_graph.web import create_app
 from outcomes_graph.web.graphql_api import ASSETS, STATIC_DIR
 
@@ -21,8 +20,7 @@ from outcomes_graph.web.graphql_api import ASSETS, STATIC_DIR
 def client(tmp_path_factory: pytest.TempPathFactory):
     """The app over the mini fixture graph, built once for this module."""
     root = tmp_path_factory.mktemp("gql-mini")
-    data = make_data_dir(root / "data", frameworks=MINI / "frameworks", mappings=MINI / "mappings")
-    settings = Settings(store=root / "var" / "store", data_dir=data, cache_dir=root / "var" / "cache")
+    settings = mini_settings_in(root)
     build(settings)
     with TestClient(create_app(settings)) as c:
         yield c

@@ -16,9 +16,8 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import MINI, make_data_dir
+from conftest import mini_settings_in
 from outcomes_graph.build import build
-from outcomes_graph.settings import Settings
 from outcomes_graph.store import EmbeddedStore
 from outcomes_graph.web import create_app
 
@@ -41,8 +40,7 @@ RDF_PARSERS = {
 def client(tmp_path_factory):
     """The app in-process over the fixture graph, built once for this module (every test only reads)."""
     root = tmp_path_factory.mktemp("linked-data")
-    data = make_data_dir(root / "data", frameworks=MINI / "frameworks", mappings=MINI / "mappings")
-    settings = Settings(store=root / "var" / "store", data_dir=data, cache_dir=root / "var" / "cache")
+    settings = mini_settings_in(root)
     build(settings)
     with TestClient(create_app(settings), base_url="http://testserver") as c:
         yield c

@@ -13,7 +13,7 @@ from itertools import pairwise
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import MINI, REPO, make_data_dir
+from conftest import REPO, mini_settings_in
 from outcomes_graph.build import build
 from outcomes_graph.queries import QueryRegistry
 from outcomes_graph.settings import Settings
@@ -62,8 +62,7 @@ def serving(settings: Settings) -> Iterator[TestClient]:
 def mini(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The mini fixture graph, built once for this module."""
     root = tmp_path_factory.mktemp("rest-queries")
-    data = make_data_dir(root / "data", frameworks=MINI / "frameworks", mappings=MINI / "mappings")
-    settings = Settings(store=root / "var" / "store", data_dir=data, cache_dir=root / "var" / "cache")
+    settings = mini_settings_in(root)
     build(settings)
     return settings
 

@@ -9,7 +9,6 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import GET, JSON, N3, POST, POSTDIRECTLY, RDFXML, TURTLE, URLENCODED, XML, SPARQLWrapper
 
-from outcomes_graph.settings import Settings
 from web.conftest import start_server, stop_server
 
 SAFE = "https://w3id.org/common-outcomes/id/cof/domain/safe"
@@ -18,12 +17,11 @@ LABEL = "SELECT ?label WHERE { <https://w3id.org/common-outcomes/id/cof/domain/s
 
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from conftest import MINI, make_data_dir
+    from conftest import mini_settings_in
     from outcomes_graph.build import build
 
     root = tmp_path_factory.mktemp("sparql-clients")
-    data = make_data_dir(root / "data", frameworks=MINI / "frameworks", mappings=MINI / "mappings")
-    settings = Settings(store=root / "var" / "store", data_dir=data, cache_dir=root / "var" / "cache")
+    settings = mini_settings_in(root)
     build(settings)
     proc, url = start_server(settings)
     yield url + "/sparql"

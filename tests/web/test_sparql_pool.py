@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINI, make_data_dir
+from conftest import mini_settings_in
 from outcomes_graph.build import build
-from outcomes_graph.settings import Settings
 from outcomes_graph.sparql_exec import Job
 from outcomes_graph.sparql_pool import PoolBusy, QueryTimedOut, WorkerFailed, WorkerPool
 
@@ -25,10 +24,7 @@ ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("sparql-pool")
-    data = make_data_dir(root / "data", frameworks=MINI / "frameworks", mappings=MINI / "mappings")
-    return build(
-        Settings(store=root / "var" / "store", data_dir=data, cache_dir=root / "var" / "cache")
-    ).folder
+    return build(mini_settings_in(root)).folder
 
 
 def job(folder: Path, query: str = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") -> bytes:

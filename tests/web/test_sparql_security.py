@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import MINI, make_data_dir
+from conftest import mini_settings_in
 from outcomes_graph.build import build
 from outcomes_graph.settings import Settings
 from outcomes_graph.web import create_app
@@ -70,8 +70,7 @@ def listener() -> Iterator[Listener]:
 
 def _with_private_graphs(root: Path) -> Settings:
     """The fixture graph, plus a graph build.json does not list and one it lists as private."""
-    data = make_data_dir(root / "data", frameworks=MINI / "frameworks", mappings=MINI / "mappings")
-    settings = Settings(store=root / "var" / "store", data_dir=data, cache_dir=root / "var" / "cache")
+    settings = mini_settings_in(root)
     result = build(settings)
     store = ox.Store(str(result.folder))
     label = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")

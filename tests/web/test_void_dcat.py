@@ -10,9 +10,8 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import MINI, make_data_dir
+from conftest import mini_settings_in
 from outcomes_graph.build import build
-from outcomes_graph.settings import Settings
 from outcomes_graph.web import create_app
 
 BASE = "https://w3id.org/common-outcomes/"
@@ -32,8 +31,7 @@ def nn(iri: str) -> ox.NamedNode:
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     root = tmp_path_factory.mktemp("void-dcat")
-    data = make_data_dir(root / "data", frameworks=MINI / "frameworks", mappings=MINI / "mappings")
-    settings = Settings(store=root / "var" / "store", data_dir=data, cache_dir=root / "var" / "cache")
+    settings = mini_settings_in(root)
     build(settings)
     with TestClient(create_app(settings), base_url="http://testserver") as c:
         yield c
