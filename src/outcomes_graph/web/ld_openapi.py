@@ -14,12 +14,12 @@ parameter describe) or by a format extension, so a 200 lists every media type a 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any, Final
+from typing import Annotated, Final
 
 from fastapi import Path
 
 from outcomes_graph.web.ld_negotiate import ALL_FORMATS, LdFormat
-from outcomes_graph.web.rest_schemas import ERROR, error_responses
+from outcomes_graph.web.rest_schemas import ERROR, STR, Schema, error_responses
 
 __all__ = [
     "DOWNLOAD_MEDIA_TYPES",
@@ -38,8 +38,6 @@ __all__ = [
     "redirect_responses",
 ]
 
-Schema = dict[str, Any]
-_STR: Final[Schema] = {"type": "string"}
 _TEXT: Final[Schema] = {"type": "string", "description": "The document as text"}
 
 # Path parameters. The examples name things every build holds (the Supporting Families framework,
@@ -80,23 +78,23 @@ _STATEMENT: Final[Schema] = {
     "required": ["subject", "predicate", "object", "object_type"],
     "additionalProperties": False,
     "properties": {
-        "subject": _STR,
-        "predicate": _STR,
-        "object": _STR,
+        "subject": STR,
+        "predicate": STR,
+        "object": STR,
         "object_type": {"enum": ["iri", "literal", "bnode"]},
-        "datatype": _STR,
-        "language": _STR,
+        "datatype": STR,
+        "language": STR,
     },
 }
 _MAPPING: Final[Schema] = {
     "type": "object",
     "required": ["record"],
     "properties": {
-        "record": _STR,
+        "record": STR,
         "confidence": {"type": "number"},
-        "sources": {"type": "array", "items": _STR},
+        "sources": {"type": "array", "items": STR},
     },
-    "additionalProperties": _STR,
+    "additionalProperties": STR,
 }
 _DOCUMENT_JSON: Final[Schema] = {
     "type": "object",
@@ -113,13 +111,13 @@ _DOCUMENT_JSON: Final[Schema] = {
     ],
     "additionalProperties": False,
     "properties": {
-        "topic": _STR,
-        "title": _STR,
+        "topic": STR,
+        "title": STR,
         "document": {"type": ["string", "null"]},
-        "build": _STR,
-        "license": _STR,
+        "build": STR,
+        "license": STR,
         "capped": {"type": "object", "additionalProperties": {"type": "integer"}},
-        "labels": {"type": "object", "additionalProperties": _STR},
+        "labels": {"type": "object", "additionalProperties": STR},
         "statements": {"type": "array", "items": _STATEMENT},
         "mappings": {"type": "array", "items": _MAPPING},
     },
@@ -130,7 +128,7 @@ _DOCUMENT_JSONLD: Final[Schema] = {
     "required": ["@context", "@graph"],
     "additionalProperties": False,
     "properties": {
-        "@context": _STR,
+        "@context": STR,
         "@graph": {"type": "array", "items": {"type": "object", "required": ["id"]}},
     },
 }
@@ -141,17 +139,17 @@ JSONLD_CONTEXT: Final[Schema] = {
 }
 _SCHEMAS: Final[dict[LdFormat, Schema]] = {LdFormat.JSON: _DOCUMENT_JSON, LdFormat.JSONLD: _DOCUMENT_JSONLD}
 
-_VARY: Final[Schema] = {"description": "Always `Accept`: the answer depends on it", "schema": _STR}
+_VARY: Final[Schema] = {"description": "Always `Accept`: the answer depends on it", "schema": STR}
 _DOCUMENT_HEADERS: Final[Schema] = {
     "Vary": {**_VARY, "required": True},
     "Link": {
         "description": "The other formats of the document (rel=alternate)",
-        "schema": _STR,
+        "schema": STR,
         "required": True,
     },
     "Content-Location": {
         "description": "The document's path in the format sent",
-        "schema": _STR,
+        "schema": STR,
         "required": True,
     },
 }
@@ -198,7 +196,7 @@ def redirect_responses() -> dict[int | str, Schema]:
     """``/id/...``: 303 See Other to the document (there is no body), or 404."""
     see_other = {
         "description": "See Other: the document about the thing, at /doc/... (same extension and query)",
-        "headers": {"Location": {"schema": _STR, "required": True}, "Vary": {**_VARY, "required": True}},
+        "headers": {"Location": {"schema": STR, "required": True}, "Vary": {**_VARY, "required": True}},
     }
     return {303: see_other, **_errors(missing=True, iri=True, negotiated=False)}
 
@@ -216,16 +214,16 @@ _FILE = {
     "required": ["name", "title", "media_type", "kind", "bytes", "sha256", "url", "version", "license"],
     "additionalProperties": False,
     "properties": {
-        "name": _STR,
-        "title": _STR,
-        "media_type": _STR,
+        "name": STR,
+        "title": STR,
+        "media_type": STR,
         "kind": {"enum": ["dataset", "graph", "mapping-set", "table"]},
         "bytes": {"type": "integer", "minimum": 0},
         "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-        "subject": _STR,
-        "url": _STR,
-        "version": _STR,
-        "license": _STR,
+        "subject": STR,
+        "url": STR,
+        "version": STR,
+        "license": STR,
     },
 }
 _INDEX_JSON: Final[Schema] = {
@@ -233,9 +231,9 @@ _INDEX_JSON: Final[Schema] = {
     "required": ["version", "license", "catalog", "files"],
     "additionalProperties": False,
     "properties": {
-        "version": _STR,
-        "license": _STR,
-        "catalog": _STR,
+        "version": STR,
+        "license": STR,
+        "catalog": STR,
         "files": {"type": "array", "items": _FILE},
     },
 }
@@ -245,7 +243,7 @@ IF_NONE_MATCH: Final[Schema] = {
     "in": "header",
     "required": False,
     "description": "ETags (the file's SHA-256, quoted) already held: a match gets 304 Not Modified",
-    "schema": _STR,
+    "schema": STR,
 }
 
 
@@ -258,10 +256,10 @@ def index_responses() -> dict[int | str, Schema]:
 def download_responses() -> dict[int | str, Schema]:
     """``/download/{name}``: one file (or the index in the format its extension names), 304 or 404."""
     file_headers = {
-        "ETag": {"description": "The file's SHA-256, quoted", "schema": _STR},
-        "Repr-Digest": {"description": "sha-256 of the file (RFC 9530)", "schema": _STR},
-        "Link": {"description": "The licence (rel=license)", "schema": _STR},
-        "X-Build-Id": {"description": "The build the file was made from", "schema": _STR},
+        "ETag": {"description": "The file's SHA-256, quoted", "schema": STR},
+        "Repr-Digest": {"description": "sha-256 of the file (RFC 9530)", "schema": STR},
+        "Link": {"description": "The licence (rel=license)", "schema": STR},
+        "X-Build-Id": {"description": "The build the file was made from", "schema": STR},
     }
     content = {media: {"schema": _TEXT} for media in DOWNLOAD_MEDIA_TYPES} | _INDEX_CONTENT
     ok = {"description": "The file (or, for index.html and index.json, the index)", "headers": file_headers,

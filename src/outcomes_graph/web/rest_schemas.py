@@ -16,16 +16,22 @@ from typing import Any, Final
 
 __all__ = [
     "ALIGNMENT",
+    "BOOL",
     "COVERAGE",
     "DIFF",
     "ERROR",
     "GAPS",
+    "INT",
     "MATRIX",
     "QUERY_LIST",
     "SEARCH",
     "SPARQL_RESULTS",
+    "STR",
+    "Schema",
+    "array",
     "error_responses",
     "nullable",
+    "obj",
 ]
 
 Schema = dict[str, Any]

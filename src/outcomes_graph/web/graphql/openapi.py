@@ -20,17 +20,15 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Final
+from typing import Final
 
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
-from outcomes_graph.web.rest_schemas import error_responses
+from outcomes_graph.web.rest_schemas import STR, Schema, error_responses
 
 __all__ = ["ERROR_CODES", "GET", "GRAPHQL_ERROR", "GRAPHQL_REQUEST", "GRAPHQL_RESPONSE", "POST", "describe"]
 
-Schema = dict[str, Any]
-_STR: Final[Schema] = {"type": "string"}
 _OBJECT: Final[Schema] = {"type": "object"}
 
 #: ``extensions.code`` of a GraphQL error, and what it means (``errors.ErrorPolicy`` gives every error one).
@@ -57,7 +55,7 @@ GRAPHQL_ERROR: Final[Schema] = {
     "required": ["message", "extensions"],
     "additionalProperties": False,
     "properties": {
-        "message": _STR,
+        "message": STR,
         "locations": {"type": "array", "items": _LOCATION},
         "path": {"type": "array", "items": {"type": ["string", "integer"]}},
         "extensions": {
@@ -65,7 +63,7 @@ GRAPHQL_ERROR: Final[Schema] = {
             "required": ["code"],
             "properties": {
                 "code": {"enum": list(ERROR_CODES)},
-                "suggestions": {"type": "array", "items": _STR},
+                "suggestions": {"type": "array", "items": STR},
                 "limit": {"type": "integer"},
             },
         },
@@ -114,7 +112,7 @@ _GET_PARAMETERS: Final[list[Schema]] = [
         "required": False,
         "description": "The GraphQL document: a query (mutations are refused over GET with 405). "
         "Without it a browser (`Accept: text/html` or `*/*`) gets GraphiQL; anything else gets 400",
-        "schema": _STR,
+        "schema": STR,
         "examples": {
             "frameworks": {"value": _FRAMEWORKS},
             "counterparts": {"value": _COUNTERPARTS},
@@ -132,7 +130,7 @@ _GET_PARAMETERS: Final[list[Schema]] = [
         "in": "query",
         "required": False,
         "description": "The operation to run, when the document holds several (400 if it names none)",
-        "schema": _STR,
+        "schema": STR,
         "example": "Counterparts",
     },
     {
@@ -149,20 +147,20 @@ _NO_CACHE: Final[Schema] = {
     "required": False,
     "description": "`no-cache`: read the store afresh instead of what this server keeps of the build "
     "(a GET may still be answered from the HTTP cache, which is as fresh: a build never changes)",
-    "schema": _STR,
+    "schema": STR,
 }
 _IF_NONE_MATCH: Final[Schema] = {
     "name": "If-None-Match",
     "in": "header",
     "required": False,
     "description": "ETags already held: a current one gets 304 Not Modified",
-    "schema": _STR,
+    "schema": STR,
 }
 
 _CACHE_HEADERS: Final[Schema] = {
-    "ETag": {"description": "The build and the request (path, query, Accept, Host)", "schema": _STR},
-    "Cache-Control": {"description": "How long the answer may be reused", "schema": _STR},
-    "Vary": {"description": "Accept: the answer depends on it", "schema": _STR},
+    "ETag": {"description": "The build and the request (path, query, Accept, Host)", "schema": STR},
+    "Cache-Control": {"description": "How long the answer may be reused", "schema": STR},
+    "Vary": {"description": "Accept: the answer depends on it", "schema": STR},
 }
 _GRAPHQL_ERRORS: Final = (
     "Errors of the document (syntax, validation, a limit, a resolver) come with 200 too, in `errors`, "
