@@ -12,10 +12,26 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from outcomes_graph.build import build
 from outcomes_graph.settings import Settings
 from outcomes_graph.web import create_app
+
+#: What schemathesis checks of every answer of an operation whose schema is exact.
+CONFORMANCE = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 
 @pytest.fixture

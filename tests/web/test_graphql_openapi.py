@@ -16,25 +16,12 @@ import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from conftest import mini_settings_in
 from outcomes_graph.build import build
 from outcomes_graph.web import create_app
+from web.conftest import CONFORMANCE
 
-CONFORMANCE = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
 QUERY = "{ frameworks { totalCount } }"
 JSON = {"Content-Type": "application/json"}
 
