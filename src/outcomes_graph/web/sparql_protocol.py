@@ -193,9 +193,10 @@ def _ascii_params(raw: bytes) -> dict[str, list[str]]:
 
 
 def _unquote(text: bytes) -> str:
+    text = text.replace(b"+", b" ")
     if b"%" not in text:
-        return text.replace(b"+", b" ").decode("ascii")
-    escaped = text.replace(b"+", b" ").replace(b"\\", b"\\\\").replace(b"%", b"\\x")
+        return text.decode("ascii")
+    escaped = text.replace(b"\\", b"\\\\").replace(b"%", b"\\x")
     return escaped.decode("unicode_escape").encode("latin-1").decode("utf-8")
 
 
