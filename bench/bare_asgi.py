@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import traceback
 from typing import Any, cast
 from urllib.parse import parse_qs
 
@@ -55,23 +56,34 @@ def serve(store: str, host: str, port: int) -> None:
 
 
 def main(store: str, host: str, port: int, workers: int) -> None:
-    """Fork the workers, pass SIGTERM on to them, and wait for them all."""
+    """Fork the workers, pass SIGTERM on to them, and wait for them all; exit 1 if one failed unasked."""
     children = []
     for _ in range(workers):
         pid = os.fork()
         if pid == 0:
-            serve(store, host, port)
-            os._exit(0)
+            code = 0
+            try:
+                serve(store, host, port)
+            except BaseException:
+                traceback.print_exc()
+                code = 1
+            finally:
+                os._exit(code)  # a child never returns into this loop, even when serve fails
         children.append(pid)
 
+    stopping = False
+
     def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
         for child in children:
             os.kill(child, signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    for child in children:
-        os.waitpid(child, 0)
+    # uvicorn re-raises SIGTERM once it has shut down, so a stopped child does not exit 0.
+    failed = [child for child in children if os.waitpid(child, 0)[1]]
+    sys.exit(1 if failed and not stopping else 0)
 
 
 if __name__ == "__main__":
