@@ -22,6 +22,7 @@ import sys
 import uvicorn
 from uvicorn.supervisors import Multiprocess, multiprocess
 
+from outcomes_graph.coalesced_http import CoalescedHttpTools
 from outcomes_graph.errors import UsageError
 from outcomes_graph.settings import Settings
 
@@ -98,6 +99,8 @@ def run_server(settings: Settings) -> None:
         timeout_keep_alive=30,
         # At log level "warning" no access line is printed, but uvicorn still formats each one.
         access_log=False,
+        # Each answer's head and body in one write (coalesced_http): fewer segments to wake for.
+        http=CoalescedHttpTools,
     )
     # Again, though `serve` checked before building: the port may have been taken since, and
     # the SO_REUSEPORT bind below would then succeed beside the other server.

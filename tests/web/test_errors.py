@@ -177,3 +177,21 @@ def test_too_many_rows_is_a_400(mini, tmp_path):
         "named query 'concepts-per-scheme' answers more than 1 rows (setting max_result_rows); give it "
         "parameters that narrow it, or page through /sparql with LIMIT and OFFSET",
     )
+
+
+def test_a_fault_answers_500_in_the_shape_and_is_still_raised(mini, monkeypatch):
+    """An unexpected exception: the client gets the shape, and the server still sees (and logs) it."""
+    from outcomes_graph.web import sparql
+
+    def broken(*_: object) -> None:
+        raise KeyError("lost")
+
+    monkeypatch.setattr(sparql, "run_job", broken)
+    with TestClient(create_app(mini), raise_server_exceptions=False) as quiet:
+        response = quiet.get("/sparql", params={"query": "SELECT * { <http://example.org/a> ?p ?o }"})
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["error"]["code"] == "internal-error"
+    assert "(KeyError)" in response.json()["error"]["detail"]
+    with TestClient(create_app(mini)) as loud, pytest.raises(KeyError):
+        loud.get("/sparql", params={"query": "SELECT * { <http://example.org/b> ?p ?o }"})

@@ -127,7 +127,12 @@ REQUESTS: list[tuple[str, dict[str, Any]]] = [
     ("GET", {"params": {"query": "SELECT ?s WHERE { ?s ?p }"}}),
     ("GET", {"params": {"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}}),
     ("GET", {"params": {"query": ASK}, "headers": {"accept": "text/turtle"}}),
+    ("GET", {"params": {"query": ASK}, "headers": {"authorization": "Bearer x"}}),
+    ("GET", {"params": {"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 2"}, "headers": {"accept": "text/csv"}}),
+    ("GET", {"params": {"query": "SELECT * WHERE { ?s ?p ?o }", "default-graph-uri": "nope"}}),
+    ("GET", {"params": {"query": ASK, "query ": ASK}}),
     ("GET", {}),
+    ("GET", {"headers": {"accept": "application/n-triples"}}),
     ("HEAD", {"params": {"query": ASK}}),
     ("POST", {"data": {"query": ASK}}),
     ("POST", {"data": {"update": "CLEAR ALL"}}),
@@ -140,19 +145,24 @@ REQUESTS: list[tuple[str, dict[str, Any]]] = [
 
 @pytest.mark.parametrize(("method", "options"), REQUESTS)
 def test_the_direct_route_answers_exactly_as_the_app(built_mini, method, options):
-    """``SparqlFirst`` skips the routing only: the same status, headers and body as through the app."""
+    """``SparqlFirst`` skips the routing only: the same status, headers and body as through the app.
+
+    Each request is sent three times (a miss, a miss that is kept, an answer from the
+    cache), then with ``If-None-Match``, and for GET as HEAD after that.
+    """
     answers = []
     for wrap in (False, True):
         app = create_app(built_mini)
         with TestClient(SparqlFirst(app) if wrap else app) as client:
-            first = client.request(method, "/sparql", **options)
-            again = None
-            if "etag" in first.headers:
-                headers = {**options.get("headers", {}), "if-none-match": first.headers["etag"]}
-                again = client.request(method, "/sparql", **{**options, "headers": headers})
-            answers.append(
-                [(r.status_code, comparable(r.headers), unlabel(r.content)) for r in (first, again) if r]
-            )
+            sent = [client.request(method, "/sparql", **options) for _ in range(3)]
+            if "etag" in sent[0].headers:
+                headers = {**options.get("headers", {}), "if-none-match": sent[0].headers["etag"]}
+                sent.append(client.request(method, "/sparql", **{**options, "headers": headers}))
+            if method == "GET":
+                sent.append(client.request("HEAD", "/sparql", **options))
+            answers.append([(r.status_code, comparable(r.headers), unlabel(r.content)) for r in sent])
+            hits = app.state.og.response_cache.hits
+        answers[-1].append(("cache hits", hits))
     assert answers[0] == answers[1]
 
 
@@ -169,6 +179,22 @@ def unlabel(body: bytes) -> bytes:
     """
     lines = re.sub(rb"_:[0-9a-f]+", b"_:b", body).splitlines()
     return b"\n".join(sorted(re.sub(rb"\s*[;.,]\s*$", b"", line) for line in lines))
+
+
+def test_a_fault_on_the_direct_route_is_answered_as_the_app_answers_it(built_mini, monkeypatch):
+    def broken(*_: object) -> None:
+        raise KeyError("lost")
+
+    monkeypatch.setattr(sparql, "run_job", broken)
+    answers = []
+    for wrap in (False, True):
+        app = create_app(built_mini)
+        with TestClient(SparqlFirst(app) if wrap else app, raise_server_exceptions=False) as client:
+            # A point lookup: it runs on the event loop, where the broken run_job is.
+            response = client.get("/sparql", params={"query": "SELECT * { <http://example.org/a> ?p ?o }"})
+        answers.append((response.status_code, comparable(response.headers), response.content))
+    assert answers[0] == answers[1]
+    assert answers[1][0] == 500
 
 
 def test_the_direct_route_leaves_other_paths_to_the_app(built_mini):

@@ -28,7 +28,7 @@ from typing import Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["MAX_AGE", "CachedResponse", "ResponseCache", "ResponseCaching"]
+__all__ = ["MAX_AGE", "CachedResponse", "Lookup", "ResponseCache", "ResponseCaching", "look_up"]
 
 #: Seconds a client or proxy may reuse an answer before it revalidates (a 304 is cheap).
 MAX_AGE: Final = 60
@@ -117,6 +117,88 @@ class ResponseCache:
             self.build_id = build_id
 
 
+@dataclass(slots=True)
+class Lookup:
+    """What the cache knows of a GET or HEAD before its handler runs (:func:`look_up`)."""
+
+    cache: ResponseCache
+    key: Key
+    etag: bytes
+    entry: CachedResponse | None
+    #: ``If-None-Match`` names the answer's tag: answer 304.
+    not_modified: bool
+    #: Keep the handler's answer, if it is cacheable (asked for before: ``ResponseCache.admit``).
+    keep: bool
+
+    def reply(self, method: str) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
+        """The answer without the handler (304, or a kept answer), with its headers; None on a miss."""
+        if self.not_modified:
+            return 304, _validators(self.etag), b""
+        entry = self.entry
+        if entry is None:
+            return None
+        headers = [*entry.headers, (b"content-length", str(len(entry.body)).encode())]
+        return entry.status, headers, b"" if method == "HEAD" else entry.body
+
+    def stamp(self, status: int, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+        """The handler's headers with the validators added, when its answer is cacheable.
+
+        An answer that is not (not 200, sets a cookie, speaks of its own caching, varies
+        by more than Accept) keeps its headers and is not kept.
+        """
+        found = {name.lower(): value for name, value in headers}
+        if status != 200 or not _cacheable(found):
+            self.keep = False
+            return headers
+        headers = list(headers)
+        if b"etag" in found:
+            self.etag = found[b"etag"]
+        else:
+            headers.append((b"etag", self.etag))
+        headers.append((b"cache-control", _CACHE_CONTROL))
+        if b"vary" not in found:
+            headers.append((b"vary", b"accept"))
+        return headers
+
+    def keep_answer(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        """Keep a stamped answer, if :attr:`keep` still holds and it is small enough."""
+        if self.keep and len(body) <= self.cache.max_entry_bytes:
+            kept = [(k, v) for k, v in headers if k.lower() != b"content-length"]
+            self.cache.put(self.key, CachedResponse(status, kept, body, self.etag))
+
+
+def look_up(scope: Scope) -> Lookup | None:
+    """The cache's view of a request, or None for one it leaves alone.
+
+    Left alone: methods other than GET and HEAD, :data:`UNCACHED_PATHS`, requests with
+    ``Authorization`` or ``Cookie``, and apps without ``state.og``.
+    """
+    if scope["method"] not in ("GET", "HEAD") or scope["path"] in UNCACHED_PATHS:
+        return None
+    state = getattr(scope["app"].state, "og", None)
+    accept = host = if_none_match = b""
+    for name, value in scope["headers"]:
+        if name == b"accept":
+            accept = value
+        elif name == b"host":
+            host = value
+        elif name == b"if-none-match":
+            if_none_match = value
+        elif name in _PRIVATE:
+            return None
+    if state is None:
+        return None
+    build: str = state.build_id
+    cache: ResponseCache = state.response_cache
+    cache.follow(build)
+    key = (build, scope["path"], scope["query_string"], accept, host)
+    entry = cache.get(key)
+    etag = entry.etag if entry else _etag(key)
+    not_modified = bool(if_none_match) and _matches(if_none_match, etag)
+    keep = not not_modified and entry is None and scope["method"] == "GET" and cache.admit(key)
+    return Lookup(cache, key, etag, entry, not_modified, keep)
+
+
 class ResponseCaching:
     """ASGI middleware: ETag, ``Cache-Control``, 304 and the response cache for GET and HEAD.
 
@@ -128,78 +210,40 @@ class ResponseCaching:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] not in ("GET", "HEAD")
-            or scope["path"] in UNCACHED_PATHS
-        ):
+        lookup = look_up(scope) if scope["type"] == "http" else None
+        if lookup is None:
             await self.app(scope, receive, send)
             return
-        state = getattr(scope["app"].state, "og", None)
-        accept = host = if_none_match = b""
-        for name, value in scope["headers"]:
-            if name == b"accept":
-                accept = value
-            elif name == b"host":
-                host = value
-            elif name == b"if-none-match":
-                if_none_match = value
-            elif name in _PRIVATE:
-                state = None
-        if state is None:
-            await self.app(scope, receive, send)
+        reply = lookup.reply(scope["method"])
+        if reply is not None:
+            status, headers, body = reply
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
             return
-        build: str = state.build_id
-        cache: ResponseCache = state.response_cache
-        cache.follow(build)
-        key = (build, scope["path"], scope["query_string"], accept, host)
-        entry = cache.get(key)
-        etag = entry.etag if entry else _etag(key)
-        if if_none_match and _matches(if_none_match, etag):
-            await _send(send, 304, _validators(etag), b"")
-            return
-        if entry is not None:
-            body = b"" if scope["method"] == "HEAD" else entry.body
-            await _send(send, entry.status, entry.headers, body, length=len(entry.body))
-            return
-        keep = scope["method"] == "GET" and cache.admit(key)
-        await self.app(scope, receive, _recorder(cache, send, key, etag, store=keep))
+        await self.app(scope, receive, _recorder(lookup, send))
 
 
-def _recorder(cache: ResponseCache, send: Send, key: Key, etag: bytes, *, store: bool) -> Send:
-    """``send``, adding the validators and keeping a copy of a cacheable answer in ``cache``."""
+def _recorder(lookup: Lookup, send: Send) -> Send:
+    """``send``, adding the validators and keeping a copy of a cacheable answer."""
     start: Message = {}
     chunks: list[bytes] = []
     size = 0
 
     async def record(message: Message) -> None:
-        nonlocal start, store, size, etag
+        nonlocal start, size
         if message["type"] == "http.response.start":
-            headers = list(message.get("headers", []))
-            found = {name.lower(): value for name, value in headers}
-            if message["status"] != 200 or not _cacheable(found):
-                store = False
-            else:
-                if b"etag" in found:
-                    etag = found[b"etag"]
-                else:
-                    headers.append((b"etag", etag))
-                headers.append((b"cache-control", _CACHE_CONTROL))
-                if b"vary" not in found:
-                    headers.append((b"vary", b"accept"))
-                message = {**message, "headers": headers}
-            start = message
-        elif message["type"] == "http.response.body" and store:
+            headers = lookup.stamp(message["status"], list(message.get("headers", [])))
+            start = message = {**message, "headers": headers}
+        elif message["type"] == "http.response.body" and lookup.keep:
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > cache.max_entry_bytes:
-                store = False
+            if size > lookup.cache.max_entry_bytes:
+                lookup.keep = False
                 chunks.clear()
             else:
                 chunks.append(chunk)
                 if not message.get("more_body", False):
-                    headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
-                    cache.put(key, CachedResponse(start["status"], headers, b"".join(chunks), etag))
+                    lookup.keep_answer(start["status"], start["headers"], b"".join(chunks))
         await send(message)
 
     return record
@@ -226,11 +270,3 @@ def _matches(if_none_match: bytes, etag: bytes) -> bool:
 
 def _validators(etag: bytes) -> list[tuple[bytes, bytes]]:
     return [(b"etag", etag), (b"cache-control", _CACHE_CONTROL), (b"vary", b"accept")]
-
-
-async def _send(
-    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes, *, length: int = 0
-) -> None:
-    headers = [*headers, (b"content-length", str(length or len(body)).encode())] if status != 304 else headers
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})

@@ -80,6 +80,17 @@ def install_error_handlers(app: FastAPI) -> None:
                 return _respond(status, code, str(exc))
         return _respond(500, "internal-error", str(exc))
 
+    @app.exception_handler(Exception)
+    async def fault(_: Request, exc: Exception) -> JSONResponse:
+        # Starlette's server-error layer calls this, then re-raises so that uvicorn logs the
+        # traceback; the client gets the error shape instead of a plain-text 500.
+        return _respond(
+            500,
+            "internal-error",
+            f"the server failed while it answered ({type(exc).__name__}); the fault is logged. "
+            "Try again, and report it if it happens again.",
+        )
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "-")

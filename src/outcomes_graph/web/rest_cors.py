@@ -11,6 +11,7 @@ adds it only to GET and HEAD answers, and grants a preflight only for those meth
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Final
 
 from fastapi import FastAPI
@@ -20,7 +21,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from outcomes_graph.web.errors import error_body
 
-__all__ = ["READ_METHODS", "CrossOriginReads", "allow_cross_origin_reads", "allowed_headers"]
+__all__ = [
+    "READ_METHODS",
+    "CrossOriginReads",
+    "allow_cross_origin_reads",
+    "allowed_headers",
+    "with_read_headers",
+]
 
 READ_METHODS: Final = frozenset({"GET", "HEAD"})
 #: On every GET/HEAD answer. ``*`` without credentials: the data is public, cookies are never used.
@@ -33,6 +40,11 @@ _READ_HEADERS_RAW: Final = [(k.lower().encode(), v.encode()) for k, v in READ_HE
 _READ_HEADER_NAMES: Final = frozenset(k for k, _ in _READ_HEADERS_RAW)
 PREFLIGHT_MAX_AGE: Final = "86400"
 _TOKEN = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+
+
+def with_read_headers(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The headers of a GET or HEAD answer, with :data:`READ_HEADERS` in place of any the app set."""
+    return [h for h in headers if h[0].lower() not in _READ_HEADER_NAMES] + _READ_HEADERS_RAW
 
 
 def allowed_headers(requested: str) -> str:
@@ -63,8 +75,7 @@ class CrossOriginReads:
 
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
-                kept = [h for h in message.get("headers", ()) if h[0].lower() not in _READ_HEADER_NAMES]
-                message["headers"] = kept + _READ_HEADERS_RAW
+                message["headers"] = with_read_headers(message.get("headers", ()))
             await send(message)
 
         await self.app(scope, receive, send_with_cors)

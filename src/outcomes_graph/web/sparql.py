@@ -121,18 +121,22 @@ class SparqlEndpoint:
     """The ASGI app behind ``/sparql``."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        app = scope["app"]
-        state: AppState = app.state.og
-        try:
-            status, headers, body = await self._answer(state, _threads(app), scope, receive)
-        except ApiError as exc:
-            status = exc.status
-            body = orjson.dumps(error_body(exc.status, exc.code, exc.detail, exc.location))
-            headers = [(b"content-type", b"application/json")]
-            headers += [(k.lower().encode(), v.encode()) for k, v in (exc.headers or {}).items()]
+        status, headers, body = await self.answer(scope, receive)
         headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+
+    async def answer(self, scope: Scope, receive: Receive) -> tuple[int, Headers, bytes]:
+        """The status, headers (but the length) and body of the answer or refusal (JSON error shape)."""
+        app = scope["app"]
+        state: AppState = app.state.og
+        try:
+            return await self._answer(state, _threads(app), scope, receive)
+        except ApiError as exc:
+            body = orjson.dumps(error_body(exc.status, exc.code, exc.detail, exc.location))
+            headers = [(b"content-type", b"application/json")]
+            headers += [(k.lower().encode(), v.encode()) for k, v in (exc.headers or {}).items()]
+            return exc.status, headers, body
 
     async def _answer(
         self, state: AppState, threads: QueryThreads | None, scope: Scope, receive: Receive
