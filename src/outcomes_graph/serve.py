@@ -101,6 +101,8 @@ def run_server(settings: Settings) -> None:
         access_log=False,
         # Each answer's head and body in one write (coalesced_http): fewer segments to wake for.
         http=CoalescedHttpTools,
+        # No "server: uvicorn" on every answer: it tells clients nothing they need.
+        server_header=False,
     )
     # Again, though `serve` checked before building: the port may have been taken since, and
     # the SO_REUSEPORT bind below would then succeed beside the other server.

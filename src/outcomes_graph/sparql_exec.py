@@ -69,7 +69,7 @@ class Queryable(Protocol):
     ) -> Any: ...
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Job:
     """One query to run.
 
@@ -153,7 +153,8 @@ def _serialise(result: Any, job: Job) -> Outcome:
         return _cut_rows(result.serialize(format=ox.QueryResultsFormat.TSV) or b"", results_format,
                          content_type, job.max_rows)  # fmt: skip
     body = result.serialize(format=results_format) or b""
-    if _rows_at_most(body, results_format) <= job.max_rows:
+    # Every row takes at least a byte, so a short answer needs no counting.
+    if len(body) <= job.max_rows or _rows_at_most(body, results_format) <= job.max_rows:
         return Outcome(200, content_type, body)
     tsv = ox.parse_query_results(body, format=results_format).serialize(format=ox.QueryResultsFormat.TSV)
     return _cut_rows(tsv or b"", results_format, content_type, job.max_rows)

@@ -36,6 +36,8 @@ MAX_CACHE_BYTES: Final = 64 * 1024 * 1024
 MAX_ENTRY_BYTES: Final = 1024 * 1024
 UNCACHED_PATHS: Final = frozenset({"/health"})
 _PRIVATE = frozenset({b"authorization", b"cookie"})
+#: An answer with one of these is not kept: it sets a cookie, or says how it may be cached.
+_SAYS_ITS_OWN_CACHING = frozenset({b"set-cookie", b"cache-control"})
 _CACHE_CONTROL = f"public, max-age={MAX_AGE}".encode()
 #: (build id, path, query string, Accept, Host)
 Key = tuple[str, str, bytes, bytes, bytes]
@@ -146,17 +148,26 @@ class Lookup:
         An answer that is not (not 200, sets a cookie, speaks of its own caching, varies
         by more than Accept) keeps its headers and is not kept.
         """
-        found = {name.lower(): value for name, value in headers}
-        if status != 200 or not _cacheable(found):
+        etag = vary = None
+        cacheable = status == 200
+        for name, value in headers:
+            name = name.lower()
+            if name in _SAYS_ITS_OWN_CACHING:
+                cacheable = False
+            elif name == b"etag":
+                etag = value
+            elif name == b"vary":
+                vary = value
+        if not cacheable or (vary is not None and not _varies_by_accept_only(vary)):
             self.keep = False
             return headers
         headers = list(headers)
-        if b"etag" in found:
-            self.etag = found[b"etag"]
+        if etag is not None:
+            self.etag = etag
         else:
             headers.append((b"etag", self.etag))
         headers.append((b"cache-control", _CACHE_CONTROL))
-        if b"vary" not in found:
+        if vary is None:
             headers.append((b"vary", b"accept"))
         return headers
 
@@ -249,12 +260,8 @@ def _recorder(lookup: Lookup, send: Send) -> Send:
     return record
 
 
-def _cacheable(headers: dict[bytes, bytes]) -> bool:
-    """An answer that sets no cookie, says nothing of its own caching, and varies only by Accept."""
-    if b"set-cookie" in headers or b"cache-control" in headers:
-        return False
-    vary = {v.strip().lower() for v in headers.get(b"vary", b"accept").split(b",")}
-    return vary <= {b"accept", b"accept-encoding", b""}
+def _varies_by_accept_only(vary: bytes) -> bool:
+    return {v.strip().lower() for v in vary.split(b",")} <= {b"accept", b"accept-encoding", b""}
 
 
 def _etag(key: Key) -> bytes:

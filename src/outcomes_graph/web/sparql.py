@@ -313,7 +313,6 @@ def _dataset(
     tells whether it exists (DESIGN §6). None stands for every graph of the store, when
     every graph is public.
     """
-    public = state.public_graph_iris
     if operation.has_dataset:
         for iri in (*operation.default_graphs, *operation.named_graphs):
             try:
@@ -326,7 +325,9 @@ def _dataset(
     elif state.everything_public:
         return None, None
     else:
+        public = state.public_graph_iris
         return list(public), list(public)
+    public = state.public_graph_iris
     return [g for g in dict.fromkeys(default) if g in public], [
         g for g in dict.fromkeys(named) if g in public
     ]
