@@ -6,8 +6,10 @@ import csv
 import hashlib
 import io
 import shutil
+import time
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
@@ -185,3 +187,20 @@ def test_dumps_removed_under_a_running_server_are_written_again(settings, client
     response = client.get(file["url"], params={"again": "1"})
     assert response.status_code == 200
     assert hashlib.sha256(response.content).hexdigest() == file["sha256"]
+
+
+def test_a_real_server_streams_the_largest_dump_whole(real_server):
+    """Over real HTTP the dump leaves chunk by chunk (serve's one-write protocol holds each one only until
+    the loop turns): every byte arrives, in order, as the checksum says, to a client that reads slowly."""
+    listed = httpx.get(f"{real_server}/download/", headers={"Accept": "application/json"}, timeout=60).json()
+    largest = max(listed["files"], key=lambda f: f["bytes"])
+    assert largest["bytes"] > 1_000_000
+    digest, size = hashlib.sha256(), 0
+    with httpx.stream("GET", f"{real_server}{largest['url']}", timeout=60) as response:
+        assert response.status_code == 200
+        for chunk in response.iter_raw(chunk_size=4096):
+            digest.update(chunk)
+            size += len(chunk)
+            if size < 200_000:
+                time.sleep(0.001)  # let the server's send buffer fill, so that it must wait to write
+    assert (size, digest.hexdigest()) == (largest["bytes"], largest["sha256"])
