@@ -172,8 +172,8 @@ class Lookup:
         return headers
 
     def keep_answer(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-        """Keep a stamped answer, if :attr:`keep` still holds and it is small enough."""
-        if self.keep and len(body) <= self.cache.max_entry_bytes:
+        """Keep a stamped answer, if :attr:`keep` still holds (``ResponseCache.put`` refuses a large one)."""
+        if self.keep:
             kept = [(k, v) for k, v in headers if k.lower() != b"content-length"]
             self.cache.put(self.key, CachedResponse(status, kept, body, self.etag))
 
