@@ -37,6 +37,14 @@ class CoalescingTransport:
             self._loop.call_soon(self.flush)
         self._pending.append(bytes(data))
 
+    def write_now(self, data: bytes) -> None:
+        """Write ``data`` at once, after anything still held (an answer complete in one piece)."""
+        if self._pending:
+            self._pending.append(data)
+            self.flush()
+        elif not self._transport.is_closing():
+            self._transport.write(data)
+
     def writelines(self, chunks: Any) -> None:
         for chunk in chunks:
             self.write(chunk)

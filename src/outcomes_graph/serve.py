@@ -22,7 +22,7 @@ import sys
 import uvicorn
 from uvicorn.supervisors import Multiprocess, multiprocess
 
-from outcomes_graph.coalesced_http import CoalescedHttpTools
+from outcomes_graph.direct_http import DirectHttpTools
 from outcomes_graph.errors import UsageError
 from outcomes_graph.settings import Settings
 
@@ -99,8 +99,9 @@ def run_server(settings: Settings) -> None:
         timeout_keep_alive=30,
         # At log level "warning" no access line is printed, but uvicorn still formats each one.
         access_log=False,
-        # Each answer's head and body in one write (coalesced_http): fewer segments to wake for.
-        http=CoalescedHttpTools,
+        # Each answer's head and body in one write (coalesced_http), and a ready /sparql answer
+        # written without an ASGI task (direct_http).
+        http=DirectHttpTools,
         # No "server: uvicorn" on every answer: it tells clients nothing they need.
         server_header=False,
     )

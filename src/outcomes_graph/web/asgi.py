@@ -13,13 +13,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from outcomes_graph.settings import Settings
 from outcomes_graph.web import graphql_api, sparql
 from outcomes_graph.web.app import create_app
-from outcomes_graph.web.caching import ResponseCaching, look_up
+from outcomes_graph.web.caching import Lookup, ResponseCaching, look_up
 from outcomes_graph.web.rest_cors import READ_METHODS, CrossOriginReads, with_read_headers
 
 __all__ = ["SparqlFirst", "app_factory", "supervised_app_factory"]
 
 #: The middleware ``create_app`` gives the app, outermost first: what ``SparqlFirst`` does itself for reads.
 FUSED_MIDDLEWARE: list[object] = [CrossOriginReads, ResponseCaching]
+Headers = list[tuple[bytes, bytes]]
+Answer = tuple[int, Headers, bytes]
 
 
 def app_factory() -> FastAPI:
@@ -65,38 +67,71 @@ class SparqlFirst:
         if scope["type"] != "http" or scope["path"] != sparql.PATH or scope.get("root_path"):
             await self.app(scope, receive, send)
             return
+        sparql_stack = self._sparql_stack()
+        scope["app"] = self.app
+        if self._fused and scope["method"] in READ_METHODS:
+            await self._read(scope, receive, send, sparql_stack)
+        else:
+            await sparql_stack(scope, receive, send)
+
+    def answer_at_once(self, method: str, query_string: bytes, headers: Headers) -> Answer | None:
+        """The whole answer to a GET or HEAD of ``/sparql?query_string``, when it is ready without waiting.
+
+        What ``direct_http.DirectHttpTools`` asks before it makes an ASGI task: a kept
+        answer, a 304, a refusal or a point lookup (``SparqlEndpoint.at_once``), with the
+        same status, headers and body :meth:`__call__` would send. None for anything
+        else, and for a fault: uvicorn's own way then answers it through the app's
+        middleware, which logs it.
+        """
+        self._sparql_stack()
+        if not self._fused:
+            return None
+        scope: Scope = {"type": "http", "method": method, "path": sparql.PATH,
+                        "query_string": query_string, "headers": headers, "app": self.app}  # fmt: skip
+        run = self.endpoint.at_once(scope)
+        if run is None:
+            return None
+        lookup = look_up(scope)
+        reply = lookup.reply(method) if lookup is not None else None
+        if reply is None:
+            try:
+                reply = _finished(method, lookup, *run())
+            except Exception:
+                return None
+        status, headers, body = reply
+        return status, with_read_headers(headers), body
+
+    def _sparql_stack(self) -> ASGIApp:
         if self._sparql is None:
             # Built on first use: the app's middleware list is final once it serves.
             self._sparql = sparql.endpoint_with_middleware(self.app)
             layers: list[object] = [m.cls for m in self.app.user_middleware]
             self._fused = layers == FUSED_MIDDLEWARE
-        scope["app"] = self.app
-        if self._fused and scope["method"] in READ_METHODS:
-            await self._read(scope, receive, send)
-        else:
-            await self._sparql(scope, receive, send)
+        return self._sparql
 
-    async def _read(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _read(self, scope: Scope, receive: Receive, send: Send, sparql_stack: ASGIApp) -> None:
         lookup = look_up(scope)
         reply = lookup.reply(scope["method"]) if lookup is not None else None
-        if reply is not None:
-            status, headers, body = reply
-        else:
+        if reply is None:
             try:
-                status, headers, body = await self.endpoint.answer(scope, receive)
+                answer = await self.endpoint.answer(scope, receive)
             except Exception:
                 # A fault, not a refusal (those are answers). Nothing is sent yet, and a read
                 # changes nothing, so the request runs again through the app's middleware,
                 # which answers and logs the fault as it does on every other route.
-                assert self._sparql is not None
-                await self._sparql(scope, receive, send)
+                await sparql_stack(scope, receive, send)
                 return
-            if lookup is not None:
-                headers = lookup.stamp(status, headers)
-                lookup.keep_answer(status, headers, body)
-            headers.append((b"content-length", str(len(body)).encode()))
-            if scope["method"] == "HEAD":
-                body = b""
+            reply = _finished(scope["method"], lookup, *answer)
+        status, headers, body = reply
         headers = with_read_headers(headers)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+def _finished(method: str, lookup: Lookup | None, status: int, headers: Headers, body: bytes) -> Answer:
+    """The endpoint's answer with the validators and its length, kept if cacheable; no body for HEAD."""
+    if lookup is not None:
+        headers = lookup.stamp(status, headers)
+        lookup.keep_answer(status, headers, body)
+    headers.append((b"content-length", str(len(body)).encode()))
+    return status, headers, b"" if method == "HEAD" else body

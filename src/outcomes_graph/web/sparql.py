@@ -133,10 +133,29 @@ class SparqlEndpoint:
         try:
             return await self._answer(state, _threads(app), scope, receive)
         except ApiError as exc:
-            body = orjson.dumps(error_body(exc.status, exc.code, exc.detail, exc.location))
-            headers = [(b"content-type", b"application/json")]
-            headers += [(k.lower().encode(), v.encode()) for k, v in (exc.headers or {}).items()]
-            return exc.status, headers, body
+            return _refusal(exc)
+
+    def at_once(self, scope: Scope) -> Callable[[], tuple[int, Headers, bytes]] | None:
+        """How to answer a GET or HEAD with a query without waiting; None when it must wait.
+
+        Ready at once: refusals, and point lookups on the embedded store (they run on the
+        event loop: :func:`_store_at_hand`). Every other query needs a query runner, and
+        so does a request without a query (the service description reads the request's
+        scheme and root path): :meth:`answer` answers those. Nothing is evaluated until
+        the returned function is called, so a caller can look in its cache first.
+        """
+        state: AppState = scope["app"].state.og
+        try:
+            operation = parse_get(scope["query_string"])
+            if operation.query is None:
+                return None
+            accept = dict(scope["headers"]).get(b"accept", b"").decode("latin-1") or None
+            job, point_lookup = _prepare(state, operation, operation.query, accept)
+        except ApiError as exc:
+            refusal = _refusal(exc)
+            return lambda: refusal
+        at_hand = _store_at_hand(state, job, point_lookup)
+        return None if at_hand is None else partial(_run_at_once, state, at_hand, job)
 
     async def _answer(
         self, state: AppState, threads: QueryThreads | None, scope: Scope, receive: Receive
@@ -165,6 +184,26 @@ class SparqlEndpoint:
 async def _query(
     state: AppState, threads: QueryThreads | None, operation: Operation, query: str, accept: str | None
 ) -> tuple[int, Headers, bytes]:
+    job, point_lookup = _prepare(state, operation, query, accept)
+    return _answer_of(state, await _execute(state, threads, job, point_lookup=point_lookup))
+
+
+def _run_at_once(state: AppState, store: ox.Store, job: Job) -> tuple[int, Headers, bytes]:
+    try:
+        return _answer_of(state, run_job(store, job))
+    except ApiError as exc:
+        return _refusal(exc)
+
+
+def _refusal(exc: ApiError) -> tuple[int, Headers, bytes]:
+    body = orjson.dumps(error_body(exc.status, exc.code, exc.detail, exc.location))
+    headers = [(b"content-type", b"application/json")]
+    headers += [(k.lower().encode(), v.encode()) for k, v in (exc.headers or {}).items()]
+    return exc.status, headers, body
+
+
+def _prepare(state: AppState, operation: Operation, query: str, accept: str | None) -> tuple[Job, bool]:
+    """The job to run for ``query``, and whether it is a point lookup; ``ApiError`` for a refusal."""
     settings = state.settings
     if len(query) > settings.max_query_length:
         raise ApiError(
@@ -200,18 +239,35 @@ async def _query(
         prefixes={p: QUERY_PREFIXES[p] for p in shape.undeclared_prefixes},
         original=query if rewritten else None,
     )
-    outcome = await _execute(state, threads, job, point_lookup=shape.point_lookup)
+    return job, shape.point_lookup
+
+
+def _answer_of(state: AppState, outcome: Outcome) -> tuple[int, Headers, bytes]:
+    """The status, headers and body of a query's outcome; ``ApiError`` when it is a refusal."""
     if outcome.status != 200:
         location = outcome.location or None
         raise ApiError(outcome.status, outcome.code, outcome.detail, location=location)
     headers: Headers = [
         (b"content-type", outcome.content_type.encode()),
         (b"vary", b"accept"),
-        (b"result-row-limit", str(settings.max_result_rows).encode()),
+        (b"result-row-limit", str(state.settings.max_result_rows).encode()),
     ]
     if outcome.truncated:
         headers.append((b"result-truncated", b"true"))
     return 200, headers, outcome.body
+
+
+def _store_at_hand(state: AppState, job: Job, point_lookup: bool) -> ox.Store | None:
+    """The embedded store, when ``job`` runs on the event loop itself: a point lookup on it.
+
+    Its cost is bounded by the rows it may return (``sparql_text.is_point_lookup``), and on
+    this thread it answers in a fraction of what handing it to a query thread or worker
+    and back costs (bench/README.md); with no SERVICE possible, it needs no sandbox.
+    """
+    store = state.store
+    if point_lookup and job.store and isinstance(store, EmbeddedStore):
+        return store.raw
+    return None
 
 
 async def _execute(
@@ -220,11 +276,9 @@ async def _execute(
     store = state.store
     if not job.store:
         return await run_in_threadpool(_run_on_graph_store, store, job)
-    if point_lookup and isinstance(store, EmbeddedStore):
-        # Its cost is bounded by the rows it may return (sparql_text.is_point_lookup), and
-        # on this thread it answers in a fraction of what handing it to a query thread or
-        # worker and back costs (bench/README.md); with no SERVICE possible, it needs no sandbox.
-        return run_job(store.raw, job)
+    at_hand = _store_at_hand(state, job, point_lookup)
+    if at_hand is not None:
+        return run_job(at_hand, job)
     timeout = state.settings.query_timeout
     try:
         if threads is not None and isinstance(store, EmbeddedStore):
