@@ -11,8 +11,10 @@ returns None (a query that needs a query runner, a fault), the request takes uvi
 own way, untouched.
 
 Only the plainest requests are asked about: GET or HEAD, HTTP/1.1, ``/sparql?`` with
-a query string, no body, no upgrade, and no earlier request of the connection still
-being answered (a pipelined request waits its turn as before). The answer is framed
+a query string, no body, no upgrade, no earlier request of the connection still
+being answered (a pipelined request waits its turn as before), and a client that reads
+its answers (while the transport's buffer is over its high-water mark, uvicorn's way
+waits for it to drain and stops reading). The answer is framed
 as uvicorn frames it: its default headers (``date``) first, ``connection: close``
 when the client asked for it (and the connection is then closed), and the
 keep-alive timer armed again afterwards.
@@ -78,6 +80,10 @@ class DirectHttpTools(CoalescedHttpTools):
             return False
         if self.cycle is not None and not self.cycle.response_complete:
             return False  # an earlier request of this connection is still being answered
+        if self.flow.write_paused:
+            # The client is not reading: uvicorn's way waits for the buffer to drain and stops
+            # reading meanwhile, where answering at once would buffer without bound.
+            return False
         # Without Content-Length or Transfer-Encoding an HTTP/1.1 request has no body.
         return not any(name in _BODY_HEADERS for name, _ in self.headers)
 

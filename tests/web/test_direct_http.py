@@ -251,3 +251,19 @@ def test_a_target_with_a_fragment_is_left_to_uvicorn_which_drops_the_fragment(se
     assert answers[0] == answers[1] == without_date(direct.exchange(get(POINT))[0])
     assert answers[0].startswith(b"HTTP/1.1 200 ")
     assert direct.app.asgi_requests == 1
+
+
+def test_a_client_that_does_not_read_is_not_answered_without_bound(servers):
+    """Thousands of pipelined lookups, unread: once the buffer is full, uvicorn's way takes over,
+    which waits for it to drain and stops reading meanwhile; every answer still arrives, in order."""
+    direct, _ = servers
+    count = 4000
+    queries = [f"{POINT} # {i}" for i in range(count)]
+    with socket.create_connection(("127.0.0.1", direct.port), timeout=30) as sock:
+        sock.sendall(b"".join(get(q) for q in queries))
+        time.sleep(1)
+        reader = _Reader(sock)
+        answers = [reader.response() for _ in range(count)]
+    assert all(a.startswith(b"HTTP/1.1 200 OK") for a in answers)
+    assert len({a.partition(b"\r\n\r\n")[2] for a in answers}) == 1
+    assert 0 < direct.app.asgi_requests < count
