@@ -54,7 +54,8 @@ class SparqlFirst:
     and every request once ``app`` has middleware beyond those two, go through ``app``'s
     middleware (``sparql.endpoint_with_middleware``): only the routing is skipped.
     ``test_the_direct_route_answers_exactly_as_the_app`` holds the two ways to the same
-    answers.
+    answers. Under ``serve``, the HTTP protocol asks :meth:`answer_at_once` first, and
+    writes a ready answer without an ASGI task (``direct_http``).
     """
 
     def __init__(self, app: FastAPI) -> None:
