@@ -100,11 +100,15 @@ class DirectHttpTools(CoalescedHttpTools):
             super().on_headers_complete()
             super().on_message_complete()
             return
-        keep_alive = self.parser.should_keep_alive()
+        keep_alive = self._keep_alive()
         self._write(*reply, keep_alive=keep_alive)
         if not keep_alive:
             self.transport.close()
         self.on_response_complete()
+
+    def _keep_alive(self) -> bool:
+        """Whether the connection stays open after a direct answer (the client's wish, by default)."""
+        return bool(self.parser.should_keep_alive())
 
     def _write(self, status: int, headers: Headers, body: bytes, *, keep_alive: bool) -> None:
         content = [STATUS_LINE[status]]

@@ -22,8 +22,8 @@ import sys
 import uvicorn
 from uvicorn.supervisors import Multiprocess, multiprocess
 
-from outcomes_graph.direct_http import DirectHttpTools
 from outcomes_graph.errors import UsageError
+from outcomes_graph.graceful_http import GracefulHttpTools
 from outcomes_graph.settings import Settings
 
 __all__ = ["run_server"]
@@ -99,9 +99,10 @@ def run_server(settings: Settings) -> None:
         timeout_keep_alive=30,
         # At log level "warning" no access line is printed, but uvicorn still formats each one.
         access_log=False,
-        # Each answer's head and body in one write (coalesced_http), and a ready /sparql answer
-        # written without an ASGI task (direct_http).
-        http=DirectHttpTools,
+        # Each answer's head and body in one write (coalesced_http), a ready /sparql answer
+        # written without an ASGI task (direct_http), and a connection's first request
+        # answered even as the worker shuts down (graceful_http).
+        http=GracefulHttpTools,
         # No "server: uvicorn" on every answer: it tells clients nothing they need.
         server_header=False,
     )
