@@ -12,6 +12,7 @@ import time
 from urllib.parse import urlsplit
 
 import httpx
+import pytest
 
 from web.conftest import start_server, stop_server
 from web.test_direct_http import _Reader
@@ -20,7 +21,16 @@ from web.test_direct_http import _Reader
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
-def test_a_fresh_connection_is_answered_while_the_worker_recycles(built_mini, monkeypatch):
+#: A page answered through ASGI, and a point lookup the protocol answers itself (``direct_http``).
+REQUESTS = [
+    b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /sparql?query=SELECT%20*%20%7B%3Chttps%3A%2F%2Fw3id.org%2Fcommon-outcomes%2Fid%2Fsf%3E"
+    b"%20%3Fp%20%3Fo%7D HTTP/1.1\r\nHost: x\r\n\r\n",
+]
+
+
+@pytest.mark.parametrize("request_bytes", REQUESTS, ids=["asgi", "direct"])
+def test_a_fresh_connection_is_answered_while_the_worker_recycles(built_mini, monkeypatch, request_bytes):
     monkeypatch.setenv("OUTCOMES_GRAPH_QUERY_TIMEOUT", "1")
     proc, url = start_server(built_mini)
     try:
@@ -29,7 +39,7 @@ def test_a_fresh_connection_is_answered_while_the_worker_recycles(built_mini, mo
             late = httpx.get(url + "/sparql", params={"query": ENDLESS}, timeout=30)
             assert late.status_code == 504
             time.sleep(0.5)  # the worker has begun to shut down (uvicorn looks every 0.1 s)
-            fresh.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            fresh.sendall(request_bytes)
             reader = _Reader(fresh)
             response = reader.response()
             head = response.partition(b"\r\n\r\n")[0].split(b"\r\n")
