@@ -27,6 +27,7 @@ class GracefulHttpTools(DirectHttpTools):
     """:class:`DirectHttpTools` that lets a fresh connection's first request through a shutdown."""
 
     _received = False
+    _started = False
     _draining = False
 
     def data_received(self, data: bytes) -> None:
@@ -41,10 +42,12 @@ class GracefulHttpTools(DirectHttpTools):
         self.loop.call_later(FIRST_REQUEST_GRACE, self._give_up)
 
     def _give_up(self) -> None:
-        if not self._received and not self.transport.is_closing():
+        # Not even a whole request head in time (nothing, or a trickle): close as uvicorn would have.
+        if not self._started and not self.transport.is_closing():
             self.transport.close()
 
     def on_headers_complete(self) -> None:
+        self._started = True
         super().on_headers_complete()
         if self._draining and self.cycle is not None:
             self.cycle.keep_alive = False

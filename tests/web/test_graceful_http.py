@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from outcomes_graph.graceful_http import FIRST_REQUEST_GRACE
 from web.conftest import start_server, stop_server
 from web.test_direct_http import _Reader
 
@@ -47,6 +48,24 @@ def test_a_fresh_connection_is_answered_while_the_worker_recycles(built_mini, mo
             assert b"connection: close" in head
             assert reader.closed()
         # The supervisor's fresh worker answers next.
+        assert httpx.get(url + "/health", timeout=30).status_code == 200
+    finally:
+        stop_server(proc)
+
+
+def test_a_fresh_connection_that_sends_no_whole_request_is_closed_after_the_grace(built_mini, monkeypatch):
+    """A trickle of a request head does not hold a leaving worker: it closes after FIRST_REQUEST_GRACE."""
+    monkeypatch.setenv("OUTCOMES_GRAPH_QUERY_TIMEOUT", "1")
+    proc, url = start_server(built_mini)
+    try:
+        where = urlsplit(url)
+        with socket.create_connection((where.hostname, where.port), timeout=10) as fresh:
+            assert httpx.get(url + "/sparql", params={"query": ENDLESS}, timeout=30).status_code == 504
+            time.sleep(0.5)
+            fresh.sendall(b"GET /health HTTP/1.1\r\n")
+            started = time.monotonic()
+            assert fresh.recv(1) == b""
+            assert time.monotonic() - started < FIRST_REQUEST_GRACE + 1
         assert httpx.get(url + "/health", timeout=30).status_code == 200
     finally:
         stop_server(proc)
