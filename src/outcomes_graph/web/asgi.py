@@ -15,13 +15,12 @@ from outcomes_graph.web import graphql_api, sparql
 from outcomes_graph.web.app import create_app
 from outcomes_graph.web.caching import Lookup, ResponseCaching, look_up
 from outcomes_graph.web.rest_cors import READ_METHODS, CrossOriginReads, with_read_headers
+from outcomes_graph.web.sparql import Answer, Headers
 
 __all__ = ["SparqlFirst", "app_factory", "supervised_app_factory"]
 
 #: The middleware ``create_app`` gives the app, outermost first: what ``SparqlFirst`` does itself for reads.
 FUSED_MIDDLEWARE: list[object] = [CrossOriginReads, ResponseCaching]
-Headers = list[tuple[bytes, bytes]]
-Answer = tuple[int, Headers, bytes]
 
 
 def app_factory() -> FastAPI:

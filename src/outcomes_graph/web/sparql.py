@@ -65,6 +65,8 @@ __all__ = ["PATH", "SparqlEndpoint", "endpoint_with_middleware", "router", "run_
 PATH = "/sparql"
 
 Headers = list[tuple[bytes, bytes]]
+#: The status, headers (but the length) and body of an answer or refusal.
+Answer = tuple[int, Headers, bytes]
 
 
 def run_queries_in_process(
@@ -126,7 +128,7 @@ class SparqlEndpoint:
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
 
-    async def answer(self, scope: Scope, receive: Receive) -> tuple[int, Headers, bytes]:
+    async def answer(self, scope: Scope, receive: Receive) -> Answer:
         """The status, headers (but the length) and body of the answer or refusal (JSON error shape)."""
         app = scope["app"]
         state: AppState = app.state.og
@@ -135,7 +137,7 @@ class SparqlEndpoint:
         except ApiError as exc:
             return _refusal(exc)
 
-    def at_once(self, scope: Scope) -> Callable[[], tuple[int, Headers, bytes]] | None:
+    def at_once(self, scope: Scope) -> Callable[[], Answer] | None:
         """How to answer a GET or HEAD with a query without waiting; None when it must wait.
 
         Ready at once: refusals, and point lookups on the embedded store (they run on the
@@ -159,7 +161,7 @@ class SparqlEndpoint:
 
     async def _answer(
         self, state: AppState, threads: QueryThreads | None, scope: Scope, receive: Receive
-    ) -> tuple[int, Headers, bytes]:
+    ) -> Answer:
         method = scope["method"]
         request_headers = dict(scope["headers"])
         if method in ("GET", "HEAD"):
@@ -183,19 +185,19 @@ class SparqlEndpoint:
 
 async def _query(
     state: AppState, threads: QueryThreads | None, operation: Operation, query: str, accept: str | None
-) -> tuple[int, Headers, bytes]:
+) -> Answer:
     job, point_lookup = _prepare(state, operation, query, accept)
     return _answer_of(state, await _execute(state, threads, job, point_lookup=point_lookup))
 
 
-def _run_at_once(state: AppState, store: ox.Store, job: Job) -> tuple[int, Headers, bytes]:
+def _run_at_once(state: AppState, store: ox.Store, job: Job) -> Answer:
     try:
         return _answer_of(state, run_job(store, job))
     except ApiError as exc:
         return _refusal(exc)
 
 
-def _refusal(exc: ApiError) -> tuple[int, Headers, bytes]:
+def _refusal(exc: ApiError) -> Answer:
     body = orjson.dumps(error_body(exc.status, exc.code, exc.detail, exc.location))
     headers = [(b"content-type", b"application/json")]
     headers += [(k.lower().encode(), v.encode()) for k, v in (exc.headers or {}).items()]
@@ -242,7 +244,7 @@ def _prepare(state: AppState, operation: Operation, query: str, accept: str | No
     return job, shape.point_lookup
 
 
-def _answer_of(state: AppState, outcome: Outcome) -> tuple[int, Headers, bytes]:
+def _answer_of(state: AppState, outcome: Outcome) -> Answer:
     """The status, headers and body of a query's outcome; ``ApiError`` when it is a refusal."""
     if outcome.status != 200:
         location = outcome.location or None
@@ -389,7 +391,7 @@ def _dataset(
 
 def _service_description(
     state: AppState, scope: Scope, headers: dict[bytes, bytes], accept: str | None
-) -> tuple[int, Headers, bytes]:
+) -> Answer:
     graph_format = negotiate(accept, GRAPH_OFFERS)
     if graph_format is None:
         raise ApiError(
